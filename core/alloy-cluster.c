@@ -1,0 +1,159 @@
+/* alloy-cluster.c: this peer's view of the source cluster.
+ *
+ * Discovery plugins report what their source says; the local peer is
+ * always a member while it serves, whether or not the source lists it.
+ *
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "alloy-cluster.h"
+
+struct _AlloyCluster {
+  GObject parent_instance;
+
+  AlloyPeer *self_peer;
+  AlloyPeerSnapshot *applied; /* last authoritative snapshot */
+  GPtrArray *members;
+};
+
+G_DEFINE_FINAL_TYPE (AlloyCluster, alloy_cluster, G_TYPE_OBJECT)
+
+enum { CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+alloy_cluster_finalize (GObject *object)
+{
+  AlloyCluster *self = ALLOY_CLUSTER (object);
+
+  alloy_peer_free (self->self_peer);
+  g_clear_pointer (&self->applied, alloy_peer_snapshot_unref);
+  g_ptr_array_unref (self->members);
+
+  G_OBJECT_CLASS (alloy_cluster_parent_class)->finalize (object);
+}
+
+static void
+alloy_cluster_class_init (AlloyClusterClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = alloy_cluster_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+alloy_cluster_init (AlloyCluster *self)
+{
+  self->members = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_free);
+}
+
+AlloyCluster *
+alloy_cluster_new (const AlloyPeer *self_peer)
+{
+  AlloyCluster *self = g_object_new (ALLOY_TYPE_CLUSTER, NULL);
+
+  self->self_peer = alloy_peer_copy (self_peer);
+  return self;
+}
+
+static gint
+compare_peer_pointers (gconstpointer a, gconstpointer b)
+{
+  return alloy_peer_compare (*(AlloyPeer *const *) a, *(AlloyPeer *const *) b);
+}
+
+static gboolean
+contains (GPtrArray *peers, const AlloyPeer *peer)
+{
+  for (guint i = 0; i < peers->len; i++)
+    if (alloy_peer_compare (g_ptr_array_index (peers, i), peer) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+log_diff (GPtrArray *before, GPtrArray *after, const char *source)
+{
+  for (guint i = 0; i < after->len; i++)
+    if (!contains (before, g_ptr_array_index (after, i)))
+      {
+        g_autofree char *text = alloy_peer_to_string (g_ptr_array_index (after, i));
+        g_info ("[%s] peer joined: %s", source, text);
+      }
+  for (guint i = 0; i < before->len; i++)
+    if (!contains (after, g_ptr_array_index (before, i)))
+      {
+        g_autofree char *text = alloy_peer_to_string (g_ptr_array_index (before, i));
+        g_info ("[%s] peer left: %s", source, text);
+      }
+}
+
+void
+alloy_cluster_apply (AlloyCluster *self, AlloyPeerSnapshot *snapshot)
+{
+  g_autoptr(GPtrArray) members = NULL;
+  GPtrArray *peers;
+  gboolean changed;
+
+  g_return_if_fail (ALLOY_IS_CLUSTER (self));
+
+  if (alloy_peer_snapshot_get_outcome (snapshot) == ALLOY_SNAPSHOT_FAILED)
+    {
+      g_warning ("[%s] discovery failed, keeping the last known peers: %s",
+                 alloy_peer_snapshot_get_source (snapshot),
+                 alloy_peer_snapshot_get_error (snapshot)->message);
+      return;
+    }
+
+  members = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_free);
+  g_ptr_array_add (members, alloy_peer_copy (self->self_peer));
+  peers = alloy_peer_snapshot_get_peers (snapshot);
+  for (guint i = 0; i < peers->len; i++)
+    {
+      const AlloyPeer *peer = g_ptr_array_index (peers, i);
+
+      if (!peer->serving || peer->terminating)
+        continue;
+      /* The local peer's own entry: it is already there, as it serves. */
+      if (peer->id != NULL && g_strcmp0 (peer->id, self->self_peer->id) == 0)
+        continue;
+      g_ptr_array_add (members, alloy_peer_copy (peer));
+    }
+  g_ptr_array_sort (members, compare_peer_pointers);
+
+  changed = self->applied == NULL || members->len != self->members->len;
+  for (guint i = 0; !changed && i < members->len; i++)
+    changed = !alloy_peer_equal (g_ptr_array_index (members, i),
+                                 g_ptr_array_index (self->members, i));
+  log_diff (self->members, members, alloy_peer_snapshot_get_source (snapshot));
+
+  g_clear_pointer (&self->applied, alloy_peer_snapshot_unref);
+  self->applied = alloy_peer_snapshot_ref (snapshot);
+  g_ptr_array_unref (self->members);
+  self->members = g_steal_pointer (&members);
+  if (changed)
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+gboolean
+alloy_cluster_is_ready (AlloyCluster *self)
+{
+  return self->applied != NULL;
+}
+
+GPtrArray *
+alloy_cluster_get_members (AlloyCluster *self)
+{
+  GPtrArray *copy = g_ptr_array_new_full (self->members->len, (GDestroyNotify) alloy_peer_free);
+
+  for (guint i = 0; i < self->members->len; i++)
+    g_ptr_array_add (copy, alloy_peer_copy (g_ptr_array_index (self->members, i)));
+  return copy;
+}
+
+const AlloyPeer *
+alloy_cluster_get_self (AlloyCluster *self)
+{
+  return self->self_peer;
+}

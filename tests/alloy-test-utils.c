@@ -1,0 +1,120 @@
+/* alloy-test-utils.c: helpers shared by the test programs.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "alloy-test-utils.h"
+
+#include <glib/gstdio.h>
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+GSource *
+alloy_test_tick_source_new (void)
+{
+  GSource *source = g_timeout_source_new (20);
+
+  g_source_set_callback (source, on_tick, NULL, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+GStrv
+alloy_test_plugin_search_path (void)
+{
+  return alloy_plugin_search_path_build (NULL, NULL);
+}
+
+const AlloyPlugin *
+alloy_test_load_plugin (const char *name)
+{
+  g_auto(GStrv) path = alloy_test_plugin_search_path ();
+  g_autoptr(GError) error = NULL;
+  const AlloyPlugin *plugin = alloy_plugin_registry_load (name, (const char *const *) path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (plugin);
+  return plugin;
+}
+
+AlloyPluginInstance *
+alloy_test_new_instance (const char *name, const char *group, const char *group_text)
+{
+  const AlloyPlugin *plugin = alloy_test_load_plugin (name);
+  g_autoptr(GKeyFile) config = g_key_file_new ();
+  g_autofree char *data = g_strdup_printf ("[%s]\nplugin=%s\n%s\n", group, name,
+                                           group_text ? group_text : "");
+  g_autoptr(GError) error = NULL;
+  AlloyPluginInstance *instance;
+
+  g_key_file_load_from_data (config, data, -1, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+  /* Fill in the defaults, as the core does before configure. */
+  for (const AlloyOptionSpec *spec = plugin->descriptor->options; spec && spec->key; spec++)
+    if (!g_key_file_has_key (config, group, spec->key, NULL) && spec->default_value != NULL)
+      g_key_file_set_value (config, group, spec->key, spec->default_value);
+
+  instance = g_object_new (plugin->type, NULL);
+  alloy_plugin_instance_set_name (instance, group);
+  alloy_plugin_instance_configure (instance, config, group, &error);
+  g_assert_no_error (error);
+  return instance;
+}
+
+static void
+on_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+gboolean
+alloy_test_start_instance (AlloyPluginInstance *instance, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  alloy_plugin_instance_start_async (instance, NULL, on_started, &result);
+  ALLOY_TEST_WAIT_UNTIL (result != NULL, 10000);
+  return alloy_plugin_instance_start_finish (instance, result, error);
+}
+
+char *
+alloy_test_make_tmp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("alloy-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+alloy_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        alloy_test_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+const char *
+alloy_test_fixtures_dir (void)
+{
+  const char *dir = g_getenv ("ALLOY_FIXTURES");
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return NULL;
+  return dir;
+}
