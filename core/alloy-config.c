@@ -495,6 +495,12 @@ check_conflicts (AlloyConfig *self, GError **error)
           for (char **value = values; value && *value; value++)
             {
               g_autofree char *claim = g_strdup_printf ("%s\037%s", plugin->name, *value);
+              guint16 port = 1;
+
+              /* Port 0 asks for any free port, which never conflicts. */
+              if ((spec->type == ALLOY_OPTION_ADDRESS || spec->type == ALLOY_OPTION_ADDRESS_LIST) &&
+                  alloy_option_parse_address (*value, NULL, &port, NULL) && port == 0)
+                continue;
               const char *owner = g_hash_table_lookup (claimed, claim);
 
               if (owner != NULL && strcmp (owner, *group) != 0)

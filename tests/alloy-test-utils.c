@@ -118,3 +118,86 @@ alloy_test_fixtures_dir (void)
     return NULL;
   return dir;
 }
+
+typedef struct {
+  char *domain;
+  GLogLevelFlags level;
+  char *pattern;
+} ExpectedLog;
+
+static GMutex expected_lock;
+static GQueue expected_logs = G_QUEUE_INIT;
+
+static void
+expected_log_free (ExpectedLog *expected)
+{
+  g_free (expected->domain);
+  g_free (expected->pattern);
+  g_free (expected);
+}
+
+static GLogWriterOutput
+test_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  const char *domain = NULL;
+  const char *message = NULL;
+  ExpectedLog *expected;
+  gboolean matched = FALSE;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+        domain = fields[i].value;
+      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+        message = fields[i].value;
+    }
+  g_mutex_lock (&expected_lock);
+  expected = g_queue_peek_head (&expected_logs);
+  if (expected != NULL && (level & expected->level) && g_strcmp0 (domain, expected->domain) == 0 &&
+      message != NULL && g_pattern_match_simple (expected->pattern, message))
+    {
+      expected_log_free (g_queue_pop_head (&expected_logs));
+      matched = TRUE;
+    }
+  g_mutex_unlock (&expected_lock);
+  if (matched)
+    {
+      if (g_test_verbose ())
+        g_printerr ("# expected log: %s: %s\n", domain, message);
+      return G_LOG_WRITER_HANDLED;
+    }
+  /* Anything else as usual: g_test_init made warnings fatal there. */
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+void
+alloy_test_log_init (void)
+{
+  g_log_set_writer_func (test_log_writer, NULL, NULL);
+}
+
+void
+alloy_test_expect_log (const char *domain, GLogLevelFlags level, const char *pattern)
+{
+  ExpectedLog *expected = g_new0 (ExpectedLog, 1);
+
+  expected->domain = g_strdup (domain);
+  expected->level = level;
+  expected->pattern = g_strdup (pattern);
+  g_mutex_lock (&expected_lock);
+  g_queue_push_tail (&expected_logs, expected);
+  g_mutex_unlock (&expected_lock);
+}
+
+void
+alloy_test_assert_expected_logs (void)
+{
+  ExpectedLog *missing;
+
+  g_mutex_lock (&expected_lock);
+  missing = g_queue_pop_head (&expected_logs);
+  g_queue_clear_full (&expected_logs, (GDestroyNotify) expected_log_free);
+  g_mutex_unlock (&expected_lock);
+  if (missing != NULL)
+    g_error ("did not see the expected log message %s: %s", missing->domain, missing->pattern);
+}

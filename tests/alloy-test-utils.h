@@ -48,6 +48,14 @@ gboolean alloy_test_start_instance (AlloyPluginInstance *instance, GError **erro
 char *alloy_test_make_tmp_dir (void);
 void alloy_test_remove_tree (const char *path);
 
+/* Alloy logs with the structured API, which g_test_expect_message() does
+ * not see. Call this once after g_test_init(): warnings stay fatal unless
+ * they were announced with alloy_test_expect_log(), in order. */
+void alloy_test_log_init (void);
+void alloy_test_expect_log (const char *domain, GLogLevelFlags level, const char *pattern);
+/* Fails when an announced message did not come. */
+void alloy_test_assert_expected_logs (void);
+
 /* ../shared/fixtures, or NULL (the test should then g_test_skip). */
 const char *alloy_test_fixtures_dir (void);
 

@@ -1,2 +1,291 @@
+/* test-discovery-static.c: the discovery_static plugin.
+ *
+ * Host names are resolved by a resolver the test installs as GLib's
+ * default, so no lookup leaves the process.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
 #include "alloy-test-utils.h"
-int main (int argc, char **argv) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+
+/* --- a resolver that knows a few names -------------------------------- */
+
+typedef struct {
+  GResolver parent_instance;
+  guint lookups;
+} FakeResolver;
+
+typedef struct {
+  GResolverClass parent_class;
+} FakeResolverClass;
+
+static GType fake_resolver_get_type (void);
+G_DEFINE_TYPE (FakeResolver, fake_resolver, G_TYPE_RESOLVER)
+
+static GList *
+fake_lookup (FakeResolver *self, const char *name, GError **error)
+{
+  self->lookups++;
+  if (g_str_equal (name, "peer-a.test"))
+    return g_list_append (NULL, g_inet_address_new_from_string ("127.0.0.11"));
+  if (g_str_equal (name, "peer-b.test"))
+    return g_list_append (NULL, g_inet_address_new_from_string ("::1"));
+  g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no such host %s", name);
+  return NULL;
+}
+
+static GList *
+fake_lookup_by_name (GResolver *resolver, const char *name, GCancellable *cancellable,
+                     GError **error)
+{
+  return fake_lookup ((FakeResolver *) resolver, name, error);
+}
+
+static void
+fake_lookup_by_name_async (GResolver *resolver, const char *name, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+  GError *error = NULL;
+  GList *addresses = fake_lookup ((FakeResolver *) resolver, name, &error);
+
+  if (addresses != NULL)
+    g_task_return_pointer (task, addresses, (GDestroyNotify) g_resolver_free_addresses);
+  else
+    g_task_return_error (task, error);
+}
+
+static GList *
+fake_lookup_by_name_finish (GResolver *resolver, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+fake_resolver_class_init (FakeResolverClass *klass)
+{
+  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
+
+  resolver_class->lookup_by_name = fake_lookup_by_name;
+  resolver_class->lookup_by_name_async = fake_lookup_by_name_async;
+  resolver_class->lookup_by_name_finish = fake_lookup_by_name_finish;
+}
+
+static void
+fake_resolver_init (FakeResolver *self)
+{
+}
+
+/* --- fixture ---------------------------------------------------------- */
+
+typedef struct {
+  FakeResolver *resolver;
+  AlloyPluginInstance *discovery;
+  GPtrArray *snapshots;
+} Fixture;
+
+static void
+on_snapshot (AlloyDiscovery *discovery, AlloyPeerSnapshot *snapshot, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_ptr_array_add (fixture->snapshots, alloy_peer_snapshot_ref (snapshot));
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  fixture->resolver = g_object_new (fake_resolver_get_type (), NULL);
+  g_resolver_set_default (G_RESOLVER (fixture->resolver));
+  fixture->snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_snapshot_unref);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  if (fixture->discovery != NULL)
+    {
+      alloy_plugin_instance_stop (fixture->discovery);
+      g_object_unref (fixture->discovery);
+    }
+  g_ptr_array_unref (fixture->snapshots);
+  g_object_unref (fixture->resolver);
+}
+
+static void
+start (Fixture *fixture, const char *group_text)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->discovery = alloy_test_new_instance ("discovery_static", "discovery:peers", group_text);
+  g_signal_connect (fixture->discovery, "snapshot", G_CALLBACK (on_snapshot), fixture);
+  g_assert_true (alloy_test_start_instance (fixture->discovery, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+peers_text (AlloyPeerSnapshot *snapshot)
+{
+  GPtrArray *peers = alloy_peer_snapshot_get_peers (snapshot);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < peers->len; i++)
+    {
+      g_autofree char *peer = alloy_peer_to_string (g_ptr_array_index (peers, i));
+      g_string_append_printf (text, "%s%s", i ? " " : "", peer);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static AlloyPeerSnapshot *
+snapshot_at (Fixture *fixture, guint i)
+{
+  g_assert_cmpuint (fixture->snapshots->len, >, i);
+  return g_ptr_array_index (fixture->snapshots, i);
+}
+
+static void
+test_literals (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *text = NULL;
+  AlloyPeerSnapshot *snapshot;
+
+  start (fixture, "peers=alloy-1@127.0.0.1:1271; alloy-0@127.0.0.1:1270;alloy-2@[::1]:1272;\n");
+  /* IP literals: the answer is there as soon as start returns. */
+  snapshot = snapshot_at (fixture, 0);
+  text = peers_text (snapshot);
+  g_assert_cmpstr (text, ==, "alloy-0@127.0.0.1:1270 alloy-1@127.0.0.1:1271 alloy-2@[::1]:1272");
+  g_assert_cmpint (alloy_peer_snapshot_get_outcome (snapshot), ==, ALLOY_SNAPSHOT_AUTHORITATIVE);
+  g_assert_cmpuint (alloy_peer_snapshot_get_generation (snapshot), ==, 1);
+  g_assert_cmpstr (alloy_peer_snapshot_get_source (snapshot), ==, "discovery:peers");
+  g_assert_cmpuint (alloy_peer_snapshot_get_next_refresh_hint_ms (snapshot), ==, 0);
+  g_assert_cmpuint (fixture->resolver->lookups, ==, 0);
+
+  alloy_discovery_refresh_now (ALLOY_DISCOVERY (fixture->discovery));
+  g_assert_cmpuint (alloy_peer_snapshot_get_generation (snapshot_at (fixture, 1)), ==, 2);
+}
+
+static void
+test_empty (Fixture *fixture, gconstpointer data)
+{
+  start (fixture, NULL);
+  g_assert_cmpuint (fixture->snapshots->len, ==, 1);
+  g_assert_cmpint (alloy_peer_snapshot_get_outcome (snapshot_at (fixture, 0)), ==,
+                   ALLOY_SNAPSHOT_AUTHORITATIVE);
+  g_assert_cmpuint (alloy_peer_snapshot_get_peers (snapshot_at (fixture, 0))->len, ==, 0);
+}
+
+static void
+test_names (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *text = NULL;
+
+  start (fixture, "peers=b@peer-b.test:1272;a@peer-a.test:1271;c@127.0.0.1:1273\n"
+                  "resolve-interval=1h\n");
+  ALLOY_TEST_WAIT_UNTIL (fixture->snapshots->len == 1, 5000);
+  text = peers_text (snapshot_at (fixture, 0));
+  g_assert_cmpstr (text, ==, "a@127.0.0.11:1271 b@[::1]:1272 c@127.0.0.1:1273");
+  g_assert_cmpuint (fixture->resolver->lookups, ==, 2);
+  g_assert_cmpuint (alloy_peer_snapshot_get_next_refresh_hint_ms (snapshot_at (fixture, 0)), ==,
+                    3600000);
+}
+
+static void
+test_unresolvable_entry_skipped (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *text = NULL;
+
+  alloy_test_expect_log ("alloy-discovery_static", G_LOG_LEVEL_WARNING,
+                         "[discovery:peers] peer gone: cannot resolve gone.test, leaving it out: "
+                         "no such host gone.test");
+  start (fixture, "peers=gone@gone.test:1270;a@peer-a.test:1271\n");
+  ALLOY_TEST_WAIT_UNTIL (fixture->snapshots->len == 1, 5000);
+  alloy_test_assert_expected_logs ();
+  text = peers_text (snapshot_at (fixture, 0));
+  g_assert_cmpstr (text, ==, "a@127.0.0.11:1271");
+  g_assert_cmpint (alloy_peer_snapshot_get_outcome (snapshot_at (fixture, 0)), ==,
+                   ALLOY_SNAPSHOT_AUTHORITATIVE);
+}
+
+static void
+test_nothing_resolves (Fixture *fixture, gconstpointer data)
+{
+  AlloyPeerSnapshot *snapshot;
+
+  alloy_test_expect_log ("alloy-discovery_static", G_LOG_LEVEL_WARNING, "*cannot resolve x.test*");
+  alloy_test_expect_log ("alloy-discovery_static", G_LOG_LEVEL_WARNING, "*cannot resolve y.test*");
+  start (fixture, "peers=x@x.test:1;y@y.test:2\n");
+  ALLOY_TEST_WAIT_UNTIL (fixture->snapshots->len == 1, 5000);
+  alloy_test_assert_expected_logs ();
+  snapshot = snapshot_at (fixture, 0);
+  /* A failure, never an empty list: the core keeps the last good set. */
+  g_assert_cmpint (alloy_peer_snapshot_get_outcome (snapshot), ==, ALLOY_SNAPSHOT_FAILED);
+  g_assert_error ((GError *) alloy_peer_snapshot_get_error (snapshot), ALLOY_DISCOVERY_ERROR,
+                  ALLOY_DISCOVERY_ERROR_RESOLVE);
+  g_assert_cmpstr (alloy_peer_snapshot_get_error (snapshot)->message, ==,
+                   "[discovery:peers] no peer's host name resolved");
+}
+
+static void
+test_stop_silences (Fixture *fixture, gconstpointer data)
+{
+  start (fixture, "peers=a@127.0.0.1:1\n");
+  g_assert_cmpuint (fixture->snapshots->len, ==, 1);
+  alloy_plugin_instance_stop (fixture->discovery);
+  alloy_discovery_refresh_now (ALLOY_DISCOVERY (fixture->discovery));
+  g_assert_cmpuint (fixture->snapshots->len, ==, 1);
+}
+
+typedef struct {
+  const char *peers;
+  const char *message;
+} BadPeers;
+
+static const BadPeers bad_peers[] = {
+  { "alloy-1", "discovery:peers:peers: 'alloy-1' is not a peer: write ID@HOST:PORT" },
+  { "@127.0.0.1:1", "discovery:peers:peers: '@127.0.0.1:1' is not a peer" },
+  { "a@127.0.0.1", "discovery:peers:peers: peer 'a': '127.0.0.1' is not an address" },
+  { "a@127.0.0.1:0", "discovery:peers:peers: peer 'a': port 0 cannot be reached" },
+  { "a@127.0.0.1:1;a@127.0.0.2:1", "discovery:peers:peers: peer id 'a' is listed twice" },
+};
+
+static void
+test_bad_peers (Fixture *fixture, gconstpointer data)
+{
+  const AlloyPlugin *plugin = alloy_test_load_plugin ("discovery_static");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_peers); i++)
+    {
+      g_autoptr(AlloyPluginInstance) instance = g_object_new (plugin->type, NULL);
+      g_autoptr(GKeyFile) config = g_key_file_new ();
+      g_autoptr(GError) error = NULL;
+
+      g_key_file_set_value (config, "discovery:peers", "peers", bad_peers[i].peers);
+      g_key_file_set_value (config, "discovery:peers", "resolve-interval", "30s");
+      g_assert_false (alloy_plugin_instance_configure (instance, config, "discovery:peers",
+                                                       &error));
+      g_assert_error (error, ALLOY_CONFIG_ERROR, ALLOY_CONFIG_ERROR_INVALID_VALUE);
+      if (!g_str_has_prefix (error->message, bad_peers[i].message))
+        g_error ("peers=%s: expected\n  %s\ngot\n  %s", bad_peers[i].peers, bad_peers[i].message,
+                 error->message);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  alloy_test_log_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/discovery-static/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("literals", test_literals);
+  ADD ("empty", test_empty);
+  ADD ("names", test_names);
+  ADD ("unresolvable-entry-skipped", test_unresolvable_entry_skipped);
+  ADD ("nothing-resolves", test_nothing_resolves);
+  ADD ("stop-silences", test_stop_silences);
+  ADD ("bad-peers", test_bad_peers);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -211,11 +211,17 @@ main (int argc, char **argv)
     }
 
   config = load_config (&error);
-  if (config != NULL)
-    server = alloy_server_new (config, &error);
-  if (server == NULL)
+  if (config == NULL)
     {
       g_printerr ("alloyd: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  /* Plugins' own checks run in configure; their messages name the group
+   * and key, and this adds the file. */
+  server = alloy_server_new (config, &error);
+  if (server == NULL)
+    {
+      g_printerr ("alloyd: %s: %s\n", opt_config ? opt_config : DEFAULT_CONFIG, error->message);
       return EXIT_FAILURE;
     }
   if (opt_check_config)

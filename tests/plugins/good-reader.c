@@ -181,9 +181,11 @@ good_reader_reader_iface_init (AlloyReaderInterface *iface)
 
 /* --- the descriptor --------------------------------------------------- */
 
+/* Designated initialisers keep -Wextra quiet about the fields left out. */
 static const AlloyOptionSpec good_reader_options[] = {
-  { "suffix", ALLOY_OPTION_STRING, 0, ".lines", "the file name ending this reader claims" },
-  { NULL }
+  { .key = "suffix", .type = ALLOY_OPTION_STRING, .default_value = ".lines",
+    .description = "the file name ending this reader claims" },
+  { .key = NULL },
 };
 
 static const AlloyPluginDescriptor good_reader_descriptor = {
