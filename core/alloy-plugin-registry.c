@@ -129,7 +129,7 @@ check_options (const AlloyPluginDescriptor *desc, const char *where, GError **er
   return TRUE;
 }
 
-/* Checks 4 to 7 of docs/plugin-abi.md, in order. Call with registry_lock
+/* Checks 4 to 8 of docs/plugin-abi.md, in order. Call with registry_lock
  * held. */
 static AlloyPlugin *
 check_and_init (const char *name, const char *path, AlloyPluginQueryFunc query, GError **error)
