@@ -129,10 +129,10 @@ check_options (const AlloyPluginDescriptor *desc, const char *where, GError **er
   return TRUE;
 }
 
-/* Checks 4 to 8 of docs/plugin-abi.md, in order. Call with registry_lock
+/* Checks 4 to 7 of docs/plugin-abi.md, in order. Call with registry_lock
  * held. */
 static AlloyPlugin *
-check_and_init (const char *name, const char *path, AlloyPluginQueryFunc query, GError **error)
+check_descriptor (const char *name, const char *path, AlloyPluginQueryFunc query, GError **error)
 {
   const char *where = path ? path : "built-in module";
   const AlloyPluginDescriptor *desc = query ();
@@ -199,29 +199,40 @@ check_and_init (const char *name, const char *path, AlloyPluginQueryFunc query, 
                    g_type_name (iface));
       return NULL;
     }
-  if (desc->init != NULL)
-    {
-      g_autoptr(GError) init_error = NULL;
-      gboolean ok;
-
-      crash_context_enter (name, path);
-      ok = desc->init (&init_error);
-      crash_context_leave ();
-      if (!ok)
-        {
-          g_set_error (error, ALLOY_PLUGIN_ERROR, ALLOY_PLUGIN_ERROR_INIT_FAILED,
-                       "%s: init failed: %s", where,
-                       init_error ? init_error->message : "no reason given");
-          return NULL;
-        }
-    }
-
   plugin = g_new0 (AlloyPlugin, 1);
   plugin->name = g_strdup (name);
   plugin->path = g_strdup (path);
   plugin->descriptor = desc;
   plugin->type = type;
   return plugin;
+}
+
+/* Check 8: the plugin's own init, once per process. Call with
+ * registry_lock held. */
+static gboolean
+ensure_initialised (AlloyPlugin *plugin, GError **error)
+{
+  const AlloyPluginDescriptor *desc = plugin->descriptor;
+  g_autoptr(GError) init_error = NULL;
+  gboolean ok;
+
+  if (plugin->initialised)
+    return TRUE;
+  if (desc->init != NULL)
+    {
+      crash_context_enter (plugin->name, plugin->path);
+      ok = desc->init (&init_error);
+      crash_context_leave ();
+      if (!ok)
+        {
+          g_set_error (error, ALLOY_PLUGIN_ERROR, ALLOY_PLUGIN_ERROR_INIT_FAILED,
+                       "%s: init failed: %s", plugin->path ? plugin->path : "built-in module",
+                       init_error ? init_error->message : "no reason given");
+          return FALSE;
+        }
+    }
+  plugin->initialised = TRUE;
+  return TRUE;
 }
 
 static void
@@ -231,7 +242,7 @@ ensure_registry (void)
     registry = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
-static const AlloyPlugin *
+static AlloyPlugin *
 register_plugin (AlloyPlugin *plugin)
 {
   g_hash_table_insert (registry, plugin->name, plugin);
@@ -242,7 +253,7 @@ register_plugin (AlloyPlugin *plugin)
 }
 
 /* Call with registry_lock held. */
-static const AlloyPlugin *
+static AlloyPlugin *
 load_path_locked (const char *name, const char *path, GError **error)
 {
   AlloyPluginQueryFunc query = NULL;
@@ -250,19 +261,20 @@ load_path_locked (const char *name, const char *path, GError **error)
 
   if (!alloy_module_loader_open_file (path, name, &query, error))
     return NULL;
-  plugin = check_and_init (name, path, query, error);
+  plugin = check_descriptor (name, path, query, error);
   return plugin ? register_plugin (plugin) : NULL;
 }
 
-/* Call with registry_lock held. */
-static const AlloyPlugin *
-load_locked (const char *name, const char *const *search_path, GError **error)
+/* Finds, opens and checks @name, without initialising it. Call with
+ * registry_lock held. */
+static AlloyPlugin *
+find_locked (const char *name, const char *const *search_path, GError **error)
 {
   AlloyPluginQueryFunc query = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *file = NULL;
   g_autofree char *searched = NULL;
-  const AlloyPlugin *existing;
+  AlloyPlugin *existing;
 
   if (!module_name_is_valid (name))
     {
@@ -278,7 +290,7 @@ load_locked (const char *name, const char *const *search_path, GError **error)
 
   if (alloy_module_loader_open_preloaded (name, &query, &local_error))
     {
-      AlloyPlugin *plugin = check_and_init (name, NULL, query, error);
+      AlloyPlugin *plugin = check_descriptor (name, NULL, query, error);
       return plugin ? register_plugin (plugin) : NULL;
     }
   if (local_error != NULL)
@@ -312,14 +324,24 @@ load_locked (const char *name, const char *const *search_path, GError **error)
   return NULL;
 }
 
+static const AlloyPlugin *
+load (const char *name, const char *const *search_path, gboolean initialise, GError **error)
+{
+  AlloyPlugin *plugin;
+
+  g_mutex_lock (&registry_lock);
+  plugin = find_locked (name, search_path, error);
+  if (plugin != NULL && initialise && !ensure_initialised (plugin, error))
+    plugin = NULL;
+  g_mutex_unlock (&registry_lock);
+  return plugin;
+}
+
 const AlloyPlugin *
 alloy_plugin_registry_load (const char *name, const char *const *search_path, GError **error)
 {
-  const AlloyPlugin *plugin;
+  const AlloyPlugin *plugin = load (name, search_path, TRUE, error);
 
-  g_mutex_lock (&registry_lock);
-  plugin = load_locked (name, search_path, error);
-  g_mutex_unlock (&registry_lock);
   if (plugin == NULL && error != NULL && *error != NULL)
     g_info ("plugin %s not loaded: %s", name, (*error)->message);
   return plugin;
@@ -336,12 +358,12 @@ module_name_from_path (const char *path)
   return g_steal_pointer (&base);
 }
 
-const AlloyPlugin *
-alloy_plugin_registry_load_file (const char *path, GError **error)
+static const AlloyPlugin *
+load_file (const char *path, gboolean initialise, GError **error)
 {
   g_autofree char *name = module_name_from_path (path);
-  const AlloyPlugin *existing;
-  const AlloyPlugin *plugin = NULL;
+  AlloyPlugin *existing;
+  AlloyPlugin *plugin = NULL;
 
   if (!module_name_is_valid (name))
     {
@@ -361,20 +383,28 @@ alloy_plugin_registry_load_file (const char *path, GError **error)
     plugin = existing;
   else
     plugin = load_path_locked (name, path, error);
+  if (plugin != NULL && initialise && !ensure_initialised (plugin, error))
+    plugin = NULL;
   g_mutex_unlock (&registry_lock);
   return plugin;
 }
 
 const AlloyPlugin *
+alloy_plugin_registry_load_file (const char *path, GError **error)
+{
+  return load_file (path, TRUE, error);
+}
+
+const AlloyPlugin *
 alloy_plugin_registry_lookup (const char *name)
 {
-  const AlloyPlugin *plugin = NULL;
+  AlloyPlugin *plugin = NULL;
 
   g_mutex_lock (&registry_lock);
   if (registry != NULL)
     plugin = g_hash_table_lookup (registry, name);
   g_mutex_unlock (&registry_lock);
-  return plugin;
+  return plugin != NULL && plugin->initialised ? plugin : NULL;
 }
 
 void
@@ -449,10 +479,11 @@ alloy_plugin_registry_scan (const char *const *search_path)
     {
       AlloyPluginCandidate *candidate = g_ptr_array_index (candidates, i);
 
+      /* Listing reads descriptors; it runs no plugin's init. */
       if (candidate->path == NULL)
-        candidate->plugin = alloy_plugin_registry_load (candidate->name, NULL, &candidate->error);
+        candidate->plugin = load (candidate->name, NULL, FALSE, &candidate->error);
       else
-        candidate->plugin = alloy_plugin_registry_load_file (candidate->path, &candidate->error);
+        candidate->plugin = load_file (candidate->path, FALSE, &candidate->error);
     }
   g_ptr_array_sort (candidates, compare_candidates);
   return candidates;
@@ -471,7 +502,7 @@ alloy_plugin_registry_shutdown (void)
       for (GList *l = plugins; l; l = l->next)
         {
           AlloyPlugin *plugin = l->data;
-          if (plugin->descriptor->shutdown != NULL)
+          if (plugin->initialised && plugin->descriptor->shutdown != NULL)
             plugin->descriptor->shutdown ();
         }
       registry_shut_down = TRUE;

@@ -21,6 +21,8 @@ typedef struct {
   char *path;
   const AlloyPluginDescriptor *descriptor;
   GType type;
+  /*< private >*/
+  gboolean initialised;
 } AlloyPlugin;
 
 /* The directories to search, in order: @cli_dirs, @config_dirs,
@@ -41,7 +43,7 @@ const AlloyPlugin *alloy_plugin_registry_load (const char *name, const char *con
 ALLOY_INTERNAL
 const AlloyPlugin *alloy_plugin_registry_load_file (const char *path, GError **error);
 
-/* An already loaded plugin, or NULL. */
+/* An already loaded and initialised plugin, or NULL. */
 ALLOY_INTERNAL
 const AlloyPlugin *alloy_plugin_registry_lookup (const char *name);
 
@@ -57,9 +59,9 @@ ALLOY_INTERNAL
 void alloy_plugin_candidate_free (AlloyPluginCandidate *candidate);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AlloyPluginCandidate, alloy_plugin_candidate_free)
 
-/* Every module in @search_path and every built-in one, loaded and checked,
- * sorted by name. Loading runs each module's constructors: for listings
- * only. */
+/* Every module in @search_path and every built-in one, loaded and checked
+ * but not initialised, sorted by name. Loading runs each module's
+ * constructors: for listings only. */
 ALLOY_INTERNAL
 GPtrArray *alloy_plugin_registry_scan (const char *const *search_path);
 

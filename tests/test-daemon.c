@@ -283,6 +283,39 @@ test_list_plugins (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_list_plugins_from_config (Fixture *fixture, gconstpointer data)
+{
+  const char *const args[] = { "--list-plugins", "--config", fixture->config_path, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = g_strdup_printf ("plugin-path=%s\n", g_getenv ("ALLOY_TEST_PLUGIN_DIR"));
+
+  /* The file's plugin-path is searched too; the broken test modules are
+   * listed with the reason each was refused. */
+  write_config (fixture, text);
+  g_assert_cmpint (run (args, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "\ngood_reader 1.0.0: reader plugin ("));
+  g_assert_nonnull (strstr (out, "\nname_mismatch: refused ("));
+  g_assert_nonnull (strstr (out, "name mismatch: the descriptor says 'some_other_name'"));
+}
+
+static void
+test_cli_version (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("ALLOY_CLI"),
+                              "version", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "alloy " ALLOY_VERSION " (plugin ABI 1.0)\n");
+  g_assert_true (g_subprocess_get_successful (process));
+}
+
+static void
 test_stop_on_sigterm (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *socket_path = g_build_filename (fixture->dir, "nexus.sock", NULL);
@@ -419,6 +452,8 @@ main (int argc, char **argv)
   ADD ("check-config/plugin-error", test_check_config_plugin_error);
   ADD ("missing-config-file", test_missing_config_file);
   ADD ("list-plugins", test_list_plugins);
+  ADD ("list-plugins-from-config", test_list_plugins_from_config);
+  ADD ("cli-version", test_cli_version);
   ADD ("stop/sigterm", test_stop_on_sigterm);
   ADD ("stop/sigint", test_stop_on_sigint);
   ADD ("stop/drain-period-ends", test_drain_period_ends);

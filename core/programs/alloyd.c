@@ -69,6 +69,32 @@ print_options (const AlloyOptionSpec *options)
     }
 }
 
+/* The file's plugin-path, for --list-plugins, which must work even when
+ * the rest of the configuration does not validate. */
+static gboolean
+config_plugin_path (const char *path, GStrv *out_dirs, GError **error)
+{
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autofree char *base = g_path_get_dirname (path);
+  GStrv dirs;
+
+  if (!g_key_file_load_from_file (key_file, path, G_KEY_FILE_NONE, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  dirs = g_key_file_get_string_list (key_file, ALLOY_CORE_GROUP, ALLOY_KEY_PLUGIN_PATH, NULL,
+                                     NULL);
+  for (char **dir = dirs; dir && *dir; dir++)
+    {
+      char *absolute = g_canonicalize_filename (*dir, base);
+      g_free (*dir);
+      *dir = absolute;
+    }
+  *out_dirs = dirs;
+  return TRUE;
+}
+
 static int
 list_plugins (const char *const *search_path)
 {
@@ -205,8 +231,16 @@ main (int argc, char **argv)
 
   if (opt_list_plugins)
     {
-      g_auto(GStrv) search_path = alloy_plugin_search_path_build (
-          (const char *const *) opt_plugin_path, NULL);
+      g_auto(GStrv) config_dirs = NULL;
+      g_auto(GStrv) search_path = NULL;
+
+      if (opt_config != NULL && !config_plugin_path (opt_config, &config_dirs, &error))
+        {
+          g_printerr ("alloyd: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      search_path = alloy_plugin_search_path_build ((const char *const *) opt_plugin_path,
+                                                    (const char *const *) config_dirs);
       return list_plugins ((const char *const *) search_path);
     }
 
