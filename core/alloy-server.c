@@ -273,7 +273,8 @@ on_instance_started (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!alloy_plugin_instance_start_finish (instance, result, &error))
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
-      g_prefix_error (&error, "[%s] cannot start: ", alloy_plugin_instance_get_name (instance));
+      /* Plugins name their group in start errors (see start_async). */
+      g_prefix_error (&error, "cannot start: ");
       stop_instances (self);
       g_task_return_error (task, g_steal_pointer (&error));
       return;

@@ -434,7 +434,7 @@ test_fails_before_listening (Fixture *fixture, gconstpointer data)
   write_config (fixture, text);
   spawn (fixture);
   wait_exit (fixture, 1);
-  g_assert_true (stderr_has (fixture, "[transport:nexus] cannot start"));
+  g_assert_true (stderr_has (fixture, "alloyd: cannot start: transport:nexus: cannot listen on 0.0.0.0:"));
   g_assert_false (stderr_has (fixture, " ready"));
 }
 

@@ -21,10 +21,13 @@ G_DECLARE_INTERFACE (AlloyPluginInstance, alloy_plugin_instance, ALLOY, PLUGIN_I
  *   checked every value and filled in defaults, so only checks across keys
  *   remain. No I/O. Runs on the core context.
  * @start_async: acquire resources (bind, open, first lookup). Runs on the
- *   core context.
+ *   core context. An error names the instance's group
+ *   (`transport:nexus: cannot listen on ...`); the core adds no prefix of
+ *   its own but "cannot start: ".
  * @start_finish: completes @start_async.
  * @stop: cancel all work; no signal or callback is emitted after it
- *   returns, and every thread the instance started has ended.
+ *   returns, except that a start still pending completes with
+ *   G_IO_ERROR_CANCELLED; every thread the instance started has ended.
  * @describe: one status line for logs.
  *
  * The core creates one object per `[kind:instance]` group, then calls
