@@ -167,6 +167,7 @@ alloy_config_load_file (AlloyConfig *self, const char *path, GError **error)
 {
   g_autofree char *data = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
   g_autoptr(GError) local_error = NULL;
 
   if (!g_file_get_contents (path, &data, NULL, &local_error))
@@ -175,8 +176,11 @@ alloy_config_load_file (AlloyConfig *self, const char *path, GError **error)
                    local_error->message);
       return FALSE;
     }
+  /* Absolute, so that relative paths in the file never depend on the
+   * working directory. */
   dir = g_path_get_dirname (path);
-  return alloy_config_load_data (self, data, path, dir, error);
+  base = g_canonicalize_filename (dir, NULL);
+  return alloy_config_load_data (self, data, path, base, error);
 }
 
 gboolean

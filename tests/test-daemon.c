@@ -112,8 +112,9 @@ spawn (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
 
+  /* --verbose: the tests wait for debug lines such as accepted connections. */
   fixture->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, g_getenv ("ALLOYD"),
-                                       "--config", fixture->config_path, NULL);
+                                       "--verbose", "--config", fixture->config_path, NULL);
   g_assert_no_error (error);
   fixture->stderr_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (fixture->process));
   read_stderr_line (fixture);
@@ -159,15 +160,26 @@ wait_exit (Fixture *fixture, int expected_status)
   g_clear_object (&fixture->process);
 }
 
+/* Connects, and waits until alloyd has accepted the connection: before
+ * that, a SIGTERM would find nothing to drain. */
 static GIOStream *
-connect_to (const char *address)
+connect_to (Fixture *fixture, const char *address)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GError) error = NULL;
   GSocketConnection *connection;
 
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autofree char *local_text = NULL;
+  g_autofree char *accepted = NULL;
+
   connection = g_socket_client_connect_to_host (client, address, 0, NULL, &error);
   g_assert_no_error (error);
+  local = g_socket_connection_get_local_address (connection, &error);
+  g_assert_no_error (error);
+  local_text = alloy_socket_address_to_string (local);
+  accepted = g_strdup_printf ("connection from %s", local_text);
+  ALLOY_TEST_WAIT_UNTIL (stderr_has (fixture, accepted), 10000);
   return G_IO_STREAM (connection);
 }
 
@@ -224,6 +236,34 @@ test_check_config_good (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "# default\nalloy.samplestore.load.concurrency=4\n"));
   g_assert_nonnull (strstr (out, "[discovery:default]\n# default\nplugin=discovery_static\n"));
   g_assert_null (strstr (err, "listening"));
+}
+
+static void
+test_check_config_relative (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parent = g_path_get_dirname (fixture->dir);
+  g_autofree char *base = g_path_get_basename (fixture->dir);
+  g_autofree char *relative = g_build_filename (base, "alloy.conf", NULL);
+  g_autofree char *expected = g_strdup_printf ("alloy.samplestore.location=%s/datasets\n",
+                                               fixture->dir);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* Relative to the file, not to the working directory. */
+  write_config (fixture, LISTENERS);
+  g_subprocess_launcher_set_cwd (launcher, parent);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("ALLOYD"), "--config", relative,
+                                         "--check-config", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (process))
+    g_error ("alloyd failed: %s", err);
+  g_assert_nonnull (strstr (out, expected));
 }
 
 static void
@@ -360,7 +400,7 @@ test_drain_period_ends (Fixture *fixture, gconstpointer data)
   spawn (fixture);
   wait_ready (fixture);
   address = listen_address (fixture, "nexus", "tcp");
-  client = connect_to (address);
+  client = connect_to (fixture, address);
   g_output_stream_write_all (g_io_stream_get_output_stream (client), "hello", 5, NULL, NULL, NULL);
   g_input_stream_read_async (g_io_stream_get_input_stream (client), buffer, sizeof buffer,
                              G_PRIORITY_DEFAULT, NULL, on_read_done, &read);
@@ -387,7 +427,7 @@ test_drain_ends_early (Fixture *fixture, gconstpointer data)
   spawn (fixture);
   wait_ready (fixture);
   address = listen_address (fixture, "thrift", "tcp");
-  client = connect_to (address);
+  client = connect_to (fixture, address);
   g_subprocess_send_signal (fixture->process, SIGTERM);
   ALLOY_TEST_WAIT_UNTIL (stderr_has (fixture, "draining 1 open connection(s)"), 10000);
   g_assert_false (fixture->stderr_done);
@@ -408,7 +448,7 @@ test_second_signal_closes_now (Fixture *fixture, gconstpointer data)
   spawn (fixture);
   wait_ready (fixture);
   address = listen_address (fixture, "nexus", "tcp");
-  client = connect_to (address);
+  client = connect_to (fixture, address);
   g_subprocess_send_signal (fixture->process, SIGTERM);
   ALLOY_TEST_WAIT_UNTIL (stderr_has (fixture, "draining 1 open connection(s)"), 10000);
   g_subprocess_send_signal (fixture->process, SIGTERM);
@@ -449,6 +489,7 @@ main (int argc, char **argv)
   ADD ("help", test_help);
   ADD ("check-config/good", test_check_config_good);
   ADD ("check-config/bad", test_check_config_bad);
+  ADD ("check-config/relative-path", test_check_config_relative);
   ADD ("check-config/plugin-error", test_check_config_plugin_error);
   ADD ("missing-config-file", test_missing_config_file);
   ADD ("list-plugins", test_list_plugins);

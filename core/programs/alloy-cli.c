@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "alloy-private.h"
+#include "alloy-log.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -54,6 +54,7 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
+  alloy_log_init ();
   if (argc < 2)
     {
       print_usage (stderr);

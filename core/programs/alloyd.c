@@ -4,6 +4,7 @@
 
 #include "alloy-config.h"
 #include "alloy-core-options.h"
+#include "alloy-log.h"
 #include "alloy-plugin-registry.h"
 #include "alloy-server.h"
 
@@ -55,8 +56,12 @@ print_options (const AlloyOptionSpec *options)
 
       if (spec->flags & ALLOY_OPTION_FLAG_REQUIRED)
         detail = g_strdup ("required");
-      else if (spec->default_value != NULL)
+      else if (spec->flags & ALLOY_OPTION_FLAG_FORBIDDEN)
+        detail = g_strdup ("not settable");
+      else if (spec->default_value != NULL && *spec->default_value != '\0')
         detail = g_strdup_printf ("default %s", spec->default_value);
+      else if (spec->default_value != NULL)
+        detail = g_strdup ("default empty");
       else
         detail = g_strdup ("optional");
       printf ("    %s (%s, %s): %s\n", spec->key, alloy_option_type_to_string (spec->type), detail,
@@ -75,7 +80,8 @@ static gboolean
 config_plugin_path (const char *path, GStrv *out_dirs, GError **error)
 {
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autofree char *base = g_path_get_dirname (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_canonicalize_filename (dir, NULL);
   GStrv dirs;
 
   if (!g_key_file_load_from_file (key_file, path, G_KEY_FILE_NONE, error))
@@ -85,11 +91,11 @@ config_plugin_path (const char *path, GStrv *out_dirs, GError **error)
     }
   dirs = g_key_file_get_string_list (key_file, ALLOY_CORE_GROUP, ALLOY_KEY_PLUGIN_PATH, NULL,
                                      NULL);
-  for (char **dir = dirs; dir && *dir; dir++)
+  for (char **entry = dirs; entry && *entry; entry++)
     {
-      char *absolute = g_canonicalize_filename (*dir, base);
-      g_free (*dir);
-      *dir = absolute;
+      char *absolute = g_canonicalize_filename (*entry, base);
+      g_free (*entry);
+      *entry = absolute;
     }
   *out_dirs = dirs;
   return TRUE;
@@ -210,6 +216,7 @@ main (int argc, char **argv)
   Daemon daemon = { 0 };
 
   setlocale (LC_ALL, "");
+  alloy_log_init ();
   context = g_option_context_new ("- the Alloy sample source server");
   g_option_context_set_summary (context,
                                 "Serves datasets of JSON files to Burst cells over the Thrift "
@@ -234,7 +241,9 @@ main (int argc, char **argv)
       g_auto(GStrv) config_dirs = NULL;
       g_auto(GStrv) search_path = NULL;
 
-      if (opt_config != NULL && !config_plugin_path (opt_config, &config_dirs, &error))
+      /* The default file is optional here: listing needs no configuration. */
+      if ((opt_config != NULL || g_file_test (DEFAULT_CONFIG, G_FILE_TEST_EXISTS)) &&
+          !config_plugin_path (opt_config ? opt_config : DEFAULT_CONFIG, &config_dirs, &error))
         {
           g_printerr ("alloyd: %s\n", error->message);
           return EXIT_FAILURE;
