@@ -110,8 +110,8 @@ alloy_config_new (void)
 }
 
 /* GKeyFile keeps no line numbers, so find them with a plain scan. */
-static void
-index_lines (AlloyConfig *self, const char *data)
+static gboolean
+index_lines (AlloyConfig *self, const char *data, GError **error)
 {
   g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
   g_autofree char *group = NULL;
@@ -132,11 +132,24 @@ index_lines (AlloyConfig *self, const char *data)
         }
       else if (group != NULL && line[0] != '#' && (equals = strchr (line, '=')) != NULL)
         {
+          g_autofree char *lookup = NULL;
+          gpointer earlier;
+
           *equals = '\0';
-          g_hash_table_replace (self->file_lines, origin_key (group, g_strstrip (line)),
+          lookup = origin_key (group, g_strstrip (line));
+          /* GKeyFile would keep both and let the last win, silently. */
+          if (g_hash_table_lookup_extended (self->file_lines, lookup, NULL, &earlier))
+            {
+              g_set_error (error, ALLOY_CONFIG_ERROR, ALLOY_CONFIG_ERROR_PARSE,
+                           "%s:%u: [%s] %s: set twice (first on line %u)", self->file_name, i + 1,
+                           group, line, GPOINTER_TO_UINT (earlier));
+              return FALSE;
+            }
+          g_hash_table_replace (self->file_lines, g_steal_pointer (&lookup),
                                 GUINT_TO_POINTER (i + 1));
         }
     }
+  return TRUE;
 }
 
 gboolean
@@ -158,8 +171,7 @@ alloy_config_load_data (AlloyConfig *self, const char *data, const char *display
                    local_error->message);
       return FALSE;
     }
-  index_lines (self, data);
-  return TRUE;
+  return index_lines (self, data, error);
 }
 
 gboolean
@@ -237,9 +249,9 @@ set_origin (AlloyConfig *self, const char *group, const char *key, AlloyConfigSo
   g_hash_table_replace (self->origins, origin_key (group, key), origin);
 }
 
-/* "alloy.conf:12: [group] key: " and its kin: where the error is. */
-static char *
-describe_place (AlloyConfig *self, const char *group, const char *key)
+/* "alloy.conf:12: [group] key" and its kin: where a value came from. */
+char *
+alloy_config_describe_place (AlloyConfig *self, const char *group, const char *key)
 {
   g_autofree char *lookup = origin_key (group, key);
   ValueOrigin *origin = g_hash_table_lookup (self->origins, lookup);
@@ -262,7 +274,7 @@ static gboolean G_GNUC_PRINTF (6, 7)
 fail (AlloyConfig *self, GError **error, AlloyConfigError code, const char *group,
       const char *key, const char *format, ...)
 {
-  g_autofree char *place = describe_place (self, group, key);
+  g_autofree char *place = alloy_config_describe_place (self, group, key);
   g_autofree char *message = NULL;
   va_list args;
 
@@ -449,7 +461,7 @@ resolve_plugin_group (AlloyConfig *self, const char *group, GError **error)
                                        &load_error);
   if (plugin == NULL)
     {
-      g_autofree char *place = describe_place (self, group, ALLOY_KEY_PLUGIN);
+      g_autofree char *place = alloy_config_describe_place (self, group, ALLOY_KEY_PLUGIN);
       g_propagate_prefixed_error (error, g_steal_pointer (&load_error), "%s: ", place);
       return FALSE;
     }
@@ -561,6 +573,23 @@ layer_sources (AlloyConfig *self)
         }
     }
 
+  /* Burst's defaults: Thrift on 37020 and Nexus on 1270, all interfaces.
+   * Decided by the file alone, so that --set can change a default group. */
+  if (!has_group_of_kind (self->file_layer, "transport"))
+    {
+      static const char *const thrift[] = { ALLOY_KEY_PLUGIN, "transport_tcp", ALLOY_KEY_PROTOCOL,
+                                            "thrift", "listen", "0.0.0.0:37020", NULL };
+      static const char *const nexus[] = { ALLOY_KEY_PLUGIN, "transport_tcp", ALLOY_KEY_PROTOCOL,
+                                           "nexus", "listen", "0.0.0.0:1270", NULL };
+      add_default_group (self, "transport:thrift", thrift);
+      add_default_group (self, "transport:nexus", nexus);
+    }
+  if (!has_group_of_kind (self->file_layer, "discovery"))
+    {
+      static const char *const self_only[] = { ALLOY_KEY_PLUGIN, "discovery_static", NULL };
+      add_default_group (self, "discovery:default", self_only);
+    }
+
   for (const AlloyOptionSpec *spec = alloy_core_options_main (); spec->key; spec++)
     {
       g_autofree char *env_name = alloy_core_option_env_name (spec->key);
@@ -579,22 +608,6 @@ layer_sources (AlloyConfig *self)
       g_key_file_set_value (self->effective, override->group, override->key, override->value);
       set_origin (self, override->group, override->key, ALLOY_CONFIG_SOURCE_COMMAND_LINE,
                   g_strdup_printf ("--set %s", override->text));
-    }
-
-  /* Burst's defaults: Thrift on 37020 and Nexus on 1270, all interfaces. */
-  if (!has_group_of_kind (self->effective, "transport"))
-    {
-      static const char *const thrift[] = { ALLOY_KEY_PLUGIN, "transport_tcp", ALLOY_KEY_PROTOCOL,
-                                            "thrift", "listen", "0.0.0.0:37020", NULL };
-      static const char *const nexus[] = { ALLOY_KEY_PLUGIN, "transport_tcp", ALLOY_KEY_PROTOCOL,
-                                           "nexus", "listen", "0.0.0.0:1270", NULL };
-      add_default_group (self, "transport:thrift", thrift);
-      add_default_group (self, "transport:nexus", nexus);
-    }
-  if (!has_group_of_kind (self->effective, "discovery"))
-    {
-      static const char *const self_only[] = { ALLOY_KEY_PLUGIN, "discovery_static", NULL };
-      add_default_group (self, "discovery:default", self_only);
     }
 }
 
@@ -696,6 +709,39 @@ alloy_config_get_source (AlloyConfig *self, const char *group, const char *key,
   if (detail != NULL)
     *detail = origin ? origin->detail : "default";
   return origin ? origin->source : ALLOY_CONFIG_SOURCE_DEFAULT;
+}
+
+void
+alloy_config_locate_error (AlloyConfig *self, const char *group, GError **error)
+{
+  g_autofree char *prefix = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *place = NULL;
+  g_autofree char *message = NULL;
+  const char *rest;
+  const char *colon;
+
+  if (error == NULL || *error == NULL)
+    return;
+  prefix = g_strconcat (group, ":", NULL);
+  /* alloy_set_invalid_value writes "GROUP:KEY: message". */
+  if ((*error)->domain == ALLOY_CONFIG_ERROR && g_str_has_prefix ((*error)->message, prefix) &&
+      (colon = strstr ((*error)->message + strlen (prefix), ": ")) != NULL)
+    {
+      key = g_strndup ((*error)->message + strlen (prefix),
+                       colon - (*error)->message - strlen (prefix));
+      if (g_key_file_has_key (self->effective, group, key, NULL))
+        {
+          rest = colon + 2;
+          place = alloy_config_describe_place (self, group, key);
+          message = g_strdup_printf ("%s: %s", place, rest);
+          g_free ((*error)->message);
+          (*error)->message = g_steal_pointer (&message);
+          return;
+        }
+    }
+  place = alloy_config_describe_place (self, group, NULL);
+  g_prefix_error (error, "%s: ", place);
 }
 
 char *

@@ -67,6 +67,17 @@ ALLOY_INTERNAL
 AlloyConfigSource alloy_config_get_source (AlloyConfig *self, const char *group, const char *key,
                                            const char **detail);
 
+/* "alloy.conf:12: [group] key", "--set ...: [group] key",
+ * "environment NAME: [alloy] key": where a value (or, with @key NULL, a
+ * group) came from. */
+ALLOY_INTERNAL
+char *alloy_config_describe_place (AlloyConfig *self, const char *group, const char *key);
+
+/* Rewrites an error from @group's plugin (configure) so that it starts with
+ * the place of the key it names, as the core's own errors do. */
+ALLOY_INTERNAL
+void alloy_config_locate_error (AlloyConfig *self, const char *group, GError **error);
+
 /* The effective configuration as a key file, each value annotated with its
  * source: the output of `alloyd --check-config`. */
 ALLOY_INTERNAL

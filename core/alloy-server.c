@@ -122,7 +122,10 @@ create_instance (AlloyServer *self, const char *group, GError **error)
   alloy_plugin_instance_set_name (instance, group);
   if (!alloy_plugin_instance_configure (instance, alloy_config_get_key_file (self->config), group,
                                         error))
-    return NULL;
+    {
+      alloy_config_locate_error (self->config, group, error);
+      return NULL;
+    }
   g_ptr_array_add (self->instances, g_object_ref (instance));
   return g_steal_pointer (&instance);
 }

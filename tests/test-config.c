@@ -147,6 +147,25 @@ test_set_plugin_group (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_set_default_group (Fixture *fixture, gconstpointer data)
+{
+  const char *const set[] = { "transport:thrift:listen=127.0.0.1:0", NULL };
+  g_autoptr(AlloyConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thrift = NULL;
+  g_autofree char *nexus = NULL;
+
+  /* The file has no transport group: the defaults stand, and --set edits
+   * one of them. */
+  config = resolve (fixture, MINIMAL, set, &error);
+  g_assert_no_error (error);
+  thrift = alloy_config_get_string (config, "transport:thrift", "listen");
+  nexus = alloy_config_get_string (config, "transport:nexus", "listen");
+  g_assert_cmpstr (thrift, ==, "127.0.0.1:0");
+  g_assert_cmpstr (nexus, ==, "0.0.0.0:1270");
+}
+
+static void
 test_defaults (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(AlloyConfig) config = NULL;
@@ -264,6 +283,12 @@ static const BadCase bad_cases[] = {
             "[transport:b]\nplugin=transport_tcp\nprotocol=nexus\nlisten=127.0.0.1:1;127.0.0.1:37020\n",
     NULL, 0, ALLOY_CONFIG_ERROR_CONFLICT,
     "alloy.conf:10: [transport:b] listen: '127.0.0.1:37020' is already used by [transport:a]" },
+  { "key-twice", MINIMAL "node-id=a\nnode-id=b\n", NULL, 0, ALLOY_CONFIG_ERROR_PARSE,
+    "alloy.conf:4: [alloy] node-id: set twice (first on line 3)" },
+  { "bad-env-value", MINIMAL, "ENV:ALLOY_SAMPLESTORE_LOAD_CONCURRENCY=lots", 0,
+    ALLOY_CONFIG_ERROR_INVALID_VALUE,
+    "environment ALLOY_SAMPLESTORE_LOAD_CONCURRENCY: [alloy] alloy.samplestore.load.concurrency: "
+    "'lots' is not an integer" },
   { "plugin-not-found", MINIMAL "[reader:x]\nplugin=no_such_plugin\n", NULL, 1,
     ALLOY_PLUGIN_ERROR_NOT_FOUND,
     "alloy.conf:4: [reader:x] plugin: plugin no_such_plugin not found: no no_such_plugin.so in "
@@ -277,11 +302,17 @@ static void
 test_bad (Fixture *fixture, gconstpointer data)
 {
   const BadCase *bad = data;
-  const char *const set[] = { bad->set, NULL };
+  gboolean from_env = bad->set != NULL && g_str_has_prefix (bad->set, "ENV:");
+  const char *const set[] = { from_env ? NULL : bad->set, NULL };
   g_autoptr(AlloyConfig) config = NULL;
   g_autoptr(GError) error = NULL;
   GQuark domain = bad->domain ? ALLOY_PLUGIN_ERROR : ALLOY_CONFIG_ERROR;
 
+  if (from_env)
+    {
+      g_auto(GStrv) assignment = g_strsplit (bad->set + strlen ("ENV:"), "=", 2);
+      g_setenv (assignment[0], assignment[1], TRUE);
+    }
   config = resolve (fixture, bad->text, set, &error);
   g_assert_null (config);
   g_assert_error (error, domain, bad->code);
@@ -290,7 +321,8 @@ test_bad (Fixture *fixture, gconstpointer data)
              bad->message, error->message);
   /* Errors from the file name it; those from --set name the assignment. */
   g_assert_true (strstr (error->message, fixture->path) != NULL ||
-                 g_str_has_prefix (error->message, "--set "));
+                 g_str_has_prefix (error->message, "--set ") ||
+                 g_str_has_prefix (error->message, "environment "));
 }
 
 int
@@ -304,6 +336,7 @@ main (int argc, char **argv)
   ADD ("env-names", test_env_names, NULL);
   ADD ("set-plugin-group", test_set_plugin_group, NULL);
   ADD ("defaults", test_defaults, NULL);
+  ADD ("set-default-group", test_set_default_group, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/config/bad/%s", bad_cases[i].name);

@@ -291,8 +291,20 @@ test_check_config_plugin_error (Fixture *fixture, gconstpointer data)
   /* Checked by the plugin's configure, which --check-config runs too. */
   write_config (fixture, "[transport:local]\nplugin=transport_unix\nprotocol=nexus\n"
                          "path=/tmp/x.sock\nmode=0999\n");
+  g_autofree char *expected = g_strdup_printf ("alloyd: %s:7: [transport:local] mode: ",
+                                               fixture->config_path);
+  const char *const set_args[] = { "--config", fixture->config_path, "--check-config",
+                                   "--set", "transport:local:mode=77x", NULL };
+  g_autofree char *set_out = NULL;
+  g_autofree char *set_err = NULL;
+
   g_assert_cmpint (run (args, &out, &err), ==, 1);
-  g_assert_nonnull (strstr (err, "transport:local:mode:"));
+  if (!g_str_has_prefix (err, expected))
+    g_error ("expected %s..., got %s", expected, err);
+  /* The place is where the value came from. */
+  g_assert_cmpint (run (set_args, &set_out, &set_err), ==, 1);
+  g_assert_true (g_str_has_prefix (set_err, "alloyd: --set transport:local:mode=77x: "
+                                            "[transport:local] mode: "));
 }
 
 static void

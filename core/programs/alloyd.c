@@ -259,12 +259,11 @@ main (int argc, char **argv)
       g_printerr ("alloyd: %s\n", error->message);
       return EXIT_FAILURE;
     }
-  /* Plugins' own checks run in configure; their messages name the group
-   * and key, and this adds the file. */
+  /* The plugins' own checks run in configure. */
   server = alloy_server_new (config, &error);
   if (server == NULL)
     {
-      g_printerr ("alloyd: %s: %s\n", opt_config ? opt_config : DEFAULT_CONFIG, error->message);
+      g_printerr ("alloyd: %s\n", error->message);
       return EXIT_FAILURE;
     }
   if (opt_check_config)
