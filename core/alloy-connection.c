@@ -22,6 +22,7 @@ struct _AlloyConnection {
   guint8 *buffer;
   guint64 bytes_received;
   gboolean started;
+  gboolean reading;
   gboolean closed;
 };
 
@@ -74,6 +75,14 @@ alloy_connection_new (GIOStream *stream, const char *protocol, const char *liste
 }
 
 static void
+close_stream (AlloyConnection *self)
+{
+  /* A synchronous close of a socket stream does not block. */
+  g_io_stream_close (self->stream, NULL, NULL);
+  g_signal_emit (self, signals[CLOSED], 0);
+}
+
+static void
 finish (AlloyConnection *self, const char *reason)
 {
   if (self->closed)
@@ -81,10 +90,11 @@ finish (AlloyConnection *self, const char *reason)
   self->closed = TRUE;
   g_debug ("[%s] %s connection from %s ended after %" G_GUINT64_FORMAT " bytes: %s",
            self->listener, self->protocol, self->remote, self->bytes_received, reason);
+  /* With a read pending, the stream closes when the cancelled read
+   * returns, never under it. */
   g_cancellable_cancel (self->cancellable);
-  /* A synchronous close of a socket stream does not block. */
-  g_io_stream_close (self->stream, NULL, NULL);
-  g_signal_emit (self, signals[CLOSED], 0);
+  if (!self->reading)
+    close_stream (self);
 }
 
 static void read_next (AlloyConnection *self);
@@ -96,8 +106,12 @@ on_read (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
+  self->reading = FALSE;
   if (self->closed)
-    return;
+    {
+      close_stream (self);
+      return;
+    }
   if (n < 0)
     {
       finish (self, error->message);
@@ -115,6 +129,7 @@ on_read (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 read_next (AlloyConnection *self)
 {
+  self->reading = TRUE;
   g_input_stream_read_async (g_io_stream_get_input_stream (self->stream), self->buffer,
                              READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable, on_read,
                              g_object_ref (self));

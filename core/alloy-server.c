@@ -30,6 +30,7 @@ struct _AlloyServer {
   GHashTable *connections; /* AlloyConnection set */
 
   GTask *start_task;
+  GCancellable *start_cancellable;
   guint next_to_start;
   GTask *shutdown_task;
   guint drain_timeout_id;
@@ -62,6 +63,16 @@ stop_instances (AlloyServer *self)
     alloy_plugin_instance_stop (g_ptr_array_index (self->instances, i - 1));
 }
 
+/* A reference to every open connection: closing one emits ::closed, which
+ * removes it from the table while the caller iterates. */
+static GList *
+open_connections (AlloyServer *self)
+{
+  g_autoptr(GList) keys = g_hash_table_get_keys (self->connections);
+
+  return g_list_copy_deep (keys, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+}
+
 static void
 alloy_server_dispose (GObject *object)
 {
@@ -73,7 +84,7 @@ alloy_server_dispose (GObject *object)
   g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
   if (self->connections != NULL)
     {
-      g_autoptr(GList) open = g_hash_table_get_keys (self->connections);
+      g_autolist(AlloyConnection) open = open_connections (self);
       for (GList *l = open; l; l = l->next)
         alloy_connection_close (l->data);
     }
@@ -82,6 +93,7 @@ alloy_server_dispose (GObject *object)
   g_clear_object (&self->discovery);
   g_clear_object (&self->cluster);
   g_clear_object (&self->config);
+  g_clear_object (&self->start_cancellable);
 
   G_OBJECT_CLASS (alloy_server_parent_class)->dispose (object);
 }
@@ -111,6 +123,7 @@ alloy_server_init (AlloyServer *self)
   self->instances = g_ptr_array_new_with_free_func (g_object_unref);
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
   self->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  self->start_cancellable = g_cancellable_new ();
 }
 
 static AlloyPluginInstance *
@@ -170,6 +183,20 @@ alloy_server_new (AlloyConfig *config, GError **error)
   return g_steal_pointer (&self);
 }
 
+/* The shutdown completes once the last connection has really closed. */
+static void
+finish_shutdown_if_idle (AlloyServer *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->shutdown_task == NULL || g_hash_table_size (self->connections) > 0)
+    return;
+  g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
+  task = g_steal_pointer (&self->shutdown_task);
+  stop_instances (self);
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 on_connection_closed (AlloyConnection *connection, gpointer user_data)
 {
@@ -177,8 +204,7 @@ on_connection_closed (AlloyConnection *connection, gpointer user_data)
 
   g_signal_handlers_disconnect_by_data (connection, self);
   g_hash_table_remove (self->connections, connection);
-  if (self->shutdown_task != NULL && g_hash_table_size (self->connections) == 0)
-    alloy_server_close_connections (self);
+  finish_shutdown_if_idle (self);
 }
 
 static void
@@ -272,8 +298,17 @@ on_instance_started (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(AlloyServer) self = user_data;
   g_autoptr(GError) error = NULL;
   AlloyPluginInstance *instance = ALLOY_PLUGIN_INSTANCE (source);
+  gboolean started = alloy_plugin_instance_start_finish (instance, result, &error);
 
-  if (!alloy_plugin_instance_start_finish (instance, result, &error))
+  /* A shutdown came while this instance was starting: start no more. */
+  if (self->stopping)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "shut down while starting");
+      return;
+    }
+  if (!started)
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
       /* Plugins name their group in start errors (see start_async). */
@@ -319,8 +354,8 @@ start_next (AlloyServer *self)
       self->snapshot_id = g_signal_connect (self->discovery, "snapshot", G_CALLBACK (on_snapshot),
                                             self);
     }
-  alloy_plugin_instance_start_async (instance, g_task_get_cancellable (self->start_task),
-                                     on_instance_started, g_object_ref (self));
+  alloy_plugin_instance_start_async (instance, self->start_cancellable, on_instance_started,
+                                     g_object_ref (self));
 }
 
 void
@@ -346,19 +381,14 @@ alloy_server_start_finish (AlloyServer *self, GAsyncResult *result, GError **err
 void
 alloy_server_close_connections (AlloyServer *self)
 {
-  g_autoptr(GList) open = g_hash_table_get_keys (self->connections);
-  g_autoptr(GTask) task = NULL;
+  g_autolist(AlloyConnection) open = open_connections (self);
 
   g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
   if (open != NULL)
     g_message ("closing %u open connection(s)", g_list_length (open));
   for (GList *l = open; l; l = l->next)
     alloy_connection_close (l->data);
-  if (self->shutdown_task == NULL)
-    return;
-  task = g_steal_pointer (&self->shutdown_task);
-  stop_instances (self);
-  g_task_return_boolean (task, TRUE);
+  finish_shutdown_if_idle (self);
 }
 
 static gboolean
@@ -384,6 +414,7 @@ alloy_server_shutdown_async (AlloyServer *self, GAsyncReadyCallback callback, gp
   self->stopping = TRUE;
   self->shutdown_task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (self->shutdown_task, alloy_server_shutdown_async);
+  g_cancellable_cancel (self->start_cancellable);
 
   /* No new connections from here on. */
   for (guint i = 0; i < self->listeners->len; i++)

@@ -181,6 +181,9 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!alloy_server_start_finish (ALLOY_SERVER (source), result, &error))
     {
+      /* A signal during start: the shutdown under way ends the loop. */
+      if (daemon->shutting_down && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
       g_printerr ("alloyd: %s\n", error->message);
       daemon->exit_status = EXIT_FAILURE;
       g_main_loop_quit (daemon->loop);
