@@ -1,9 +1,10 @@
 /* alloy-static-discovery.c: peers from a fixed list in the configuration.
  *
  * peers=id@host:port;... Host names are resolved at start and every
- * resolve-interval; IP literals never are. An entry that does not resolve
- * is skipped with a warning while the others stand; when no entry
- * resolves, the answer is a failure, so the core keeps the last good set.
+ * resolve-interval; IP literals never are. An answer is the whole list or
+ * a failure: when any name does not resolve, the round fails (naming the
+ * entries) and the core keeps the last good set, so that a passing DNS
+ * fault never evicts a live peer.
  *
  * SPDX-License-Identifier: Apache-2.0 */
 #include <alloy/alloy.h>
@@ -29,8 +30,8 @@ struct _AlloyStaticDiscovery {
   guint timer_id;
   /* One resolution round: its peers and how many lookups are pending. */
   GPtrArray *round_peers;
+  GString *round_failures; /* "id (host: reason), ..." */
   guint round_pending;
-  guint round_failed;
   gboolean refresh_wanted;
 };
 
@@ -53,14 +54,24 @@ entry_free (Entry *entry)
   g_free (entry);
 }
 
+static void alloy_static_discovery_stop (AlloyPluginInstance *instance);
+
+static void
+alloy_static_discovery_dispose (GObject *object)
+{
+  /* Lookups still pending hold no reference: they must see the cancel. */
+  alloy_static_discovery_stop (ALLOY_PLUGIN_INSTANCE (object));
+
+  G_OBJECT_CLASS (alloy_static_discovery_parent_class)->dispose (object);
+}
+
 static void
 alloy_static_discovery_finalize (GObject *object)
 {
   AlloyStaticDiscovery *self = ALLOY_STATIC_DISCOVERY (object);
 
-  g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->round_peers, g_ptr_array_unref);
+  g_string_free (self->round_failures, TRUE);
   g_ptr_array_unref (self->entries);
 
   G_OBJECT_CLASS (alloy_static_discovery_parent_class)->finalize (object);
@@ -69,13 +80,17 @@ alloy_static_discovery_finalize (GObject *object)
 static void
 alloy_static_discovery_class_init (AlloyStaticDiscoveryClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = alloy_static_discovery_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = alloy_static_discovery_dispose;
+  object_class->finalize = alloy_static_discovery_finalize;
 }
 
 static void
 alloy_static_discovery_init (AlloyStaticDiscovery *self)
 {
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  self->round_failures = g_string_new (NULL);
 }
 
 /* id@host:port; the id is required, since it names the peer in logs and
@@ -121,6 +136,8 @@ alloy_static_discovery_configure (AlloyPluginInstance *instance, GKeyFile *confi
   g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   g_auto(GStrv) peers = g_key_file_get_string_list (config, group, "peers", NULL, NULL);
 
+  g_ptr_array_set_size (self->entries, 0);
+  self->has_names = FALSE;
   self->resolve_interval_ms = alloy_key_file_get_duration (config, group, "resolve-interval",
                                                            NULL);
   for (char **text = peers; text && *text; text++)
@@ -176,11 +193,12 @@ finish_round (AlloyStaticDiscovery *self)
   g_autoptr(GPtrArray) peers = g_steal_pointer (&self->round_peers);
   AlloyDiscovery *discovery = ALLOY_DISCOVERY (self);
 
-  if (self->round_failed > 0 && self->round_failed == self->entries->len)
+  if (self->round_failures->len > 0)
     {
       g_autoptr(GError) error = g_error_new (ALLOY_DISCOVERY_ERROR, ALLOY_DISCOVERY_ERROR_RESOLVE,
-                                             "[%s] no peer's host name resolved",
-                                             alloy_plugin_instance_get_name (ALLOY_PLUGIN_INSTANCE (self)));
+                                             "%s: cannot resolve %s",
+                                             alloy_plugin_instance_get_name (ALLOY_PLUGIN_INSTANCE (self)),
+                                             self->round_failures->str);
       alloy_discovery_publish_failure (discovery, error, refresh_hint (self));
     }
   else
@@ -214,10 +232,9 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (addresses == NULL)
     {
-      g_warning ("[%s] peer %s: cannot resolve %s, leaving it out: %s",
-                 alloy_plugin_instance_get_name (ALLOY_PLUGIN_INSTANCE (self)), lookup->entry->id,
-                 lookup->entry->host, error->message);
-      self->round_failed++;
+      g_string_append_printf (self->round_failures, "%s%s (%s: %s)",
+                              self->round_failures->len ? ", " : "", lookup->entry->id,
+                              lookup->entry->host, error->message);
     }
   else
     {
@@ -242,7 +259,7 @@ resolve_round (AlloyStaticDiscovery *self)
       return;
     }
   self->round_peers = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_free);
-  self->round_failed = 0;
+  g_string_truncate (self->round_failures, 0);
   /* Count every name lookup before starting any, so that the round cannot
    * finish while lookups are still being started. */
   self->round_pending = 1;
@@ -276,6 +293,7 @@ alloy_static_discovery_start_async (AlloyPluginInstance *instance, GCancellable 
   AlloyStaticDiscovery *self = ALLOY_STATIC_DISCOVERY (instance);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
+  g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   /* The first snapshot comes at once for a list of IP literals, and after
    * the lookups otherwise. */
