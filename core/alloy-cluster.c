@@ -100,8 +100,8 @@ alloy_cluster_apply (AlloyCluster *self, AlloyPeerSnapshot *snapshot)
 
   if (alloy_peer_snapshot_get_outcome (snapshot) == ALLOY_SNAPSHOT_FAILED)
     {
-      g_warning ("[%s] discovery failed, keeping the last known peers: %s",
-                 alloy_peer_snapshot_get_source (snapshot),
+      /* Plugins begin their messages with their group. */
+      g_warning ("%s; keeping the last known peers",
                  alloy_peer_snapshot_get_error (snapshot)->message);
       return;
     }

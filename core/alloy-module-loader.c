@@ -153,8 +153,15 @@ alloy_module_loader_open_file (const char *path, const char *module_name,
   if (preflight == NULL)
     {
       const char *reason = dlerror ();
-      g_set_error (error, ALLOY_PLUGIN_ERROR, ALLOY_PLUGIN_ERROR_OPEN_FAILED, "%s: %s", path,
-                   reason ? reason : "unknown dynamic linker error");
+
+      if (reason == NULL)
+        reason = "unknown dynamic linker error";
+      /* The dynamic linker usually names the file already. */
+      if (g_str_has_prefix (reason, path))
+        g_set_error (error, ALLOY_PLUGIN_ERROR, ALLOY_PLUGIN_ERROR_OPEN_FAILED, "%s", reason);
+      else
+        g_set_error (error, ALLOY_PLUGIN_ERROR, ALLOY_PLUGIN_ERROR_OPEN_FAILED, "%s: %s", path,
+                     reason);
       goto out;
     }
 

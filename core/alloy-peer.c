@@ -9,10 +9,11 @@ G_DEFINE_BOXED_TYPE (AlloyPeer, alloy_peer, alloy_peer_copy, alloy_peer_free)
 AlloyPeer *
 alloy_peer_new (const char *id, const char *host, guint16 port)
 {
-  AlloyPeer *peer = g_new0 (AlloyPeer, 1);
+  AlloyPeer *peer;
 
   g_return_val_if_fail (host != NULL, NULL);
 
+  peer = g_new0 (AlloyPeer, 1);
   peer->id = g_strdup (id);
   peer->host = g_strdup (host);
   peer->port = port;
@@ -110,10 +111,11 @@ AlloyPeerSnapshot *
 alloy_peer_snapshot_new_authoritative (const char *source, guint64 generation, GPtrArray *peers,
                                        guint next_refresh_hint_ms)
 {
-  AlloyPeerSnapshot *snapshot = snapshot_new (source, generation, next_refresh_hint_ms);
+  AlloyPeerSnapshot *snapshot;
 
   g_return_val_if_fail (peers != NULL, NULL);
 
+  snapshot = snapshot_new (source, generation, next_refresh_hint_ms);
   snapshot->outcome = ALLOY_SNAPSHOT_AUTHORITATIVE;
   /* A private sorted copy: the snapshot is immutable whatever the caller
    * does with its array afterwards. */
@@ -128,10 +130,11 @@ AlloyPeerSnapshot *
 alloy_peer_snapshot_new_failed (const char *source, guint64 generation, const GError *error,
                                 guint next_refresh_hint_ms)
 {
-  AlloyPeerSnapshot *snapshot = snapshot_new (source, generation, next_refresh_hint_ms);
+  AlloyPeerSnapshot *snapshot;
 
   g_return_val_if_fail (error != NULL, NULL);
 
+  snapshot = snapshot_new (source, generation, next_refresh_hint_ms);
   snapshot->outcome = ALLOY_SNAPSHOT_FAILED;
   snapshot->peers = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_free);
   snapshot->error = g_error_copy (error);

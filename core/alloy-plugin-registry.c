@@ -58,9 +58,11 @@ alloy_plugin_search_path_build (const char *const *cli_dirs, const char *const *
 
 /* --- crash context ---------------------------------------------------- */
 
-/* Plugin code first runs in init; if it crashes there, say which plugin
+/* init is the plugin's first real work (constructors must not exist, and
+ * query and get_type only return data); if it crashes, say which plugin
  * before the process dies. The message is formatted in advance because
- * only write(2) is safe in a signal handler. */
+ * only write(2) is safe in a signal handler, and the default action is
+ * restored before the signal is raised again. */
 static char crash_message[512];
 static const int crash_signals[] = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL };
 static struct sigaction saved_actions[G_N_ELEMENTS (crash_signals)];
@@ -172,14 +174,6 @@ check_descriptor (const char *name, const char *path, AlloyPluginQueryFunc query
                    iface == G_TYPE_INVALID ? "unknown plugin kind" : "version or description missing");
       return NULL;
     }
-  if (desc->struct_size >= sizeof (AlloyPluginDescriptor))
-    for (gsize i = 0; i < G_N_ELEMENTS (desc->_reserved); i++)
-      if (desc->_reserved[i] != NULL)
-        {
-          g_set_error (error, ALLOY_PLUGIN_ERROR, ALLOY_PLUGIN_ERROR_BAD_DESCRIPTOR,
-                       "%s: bad descriptor: reserved fields must be NULL", where);
-          return NULL;
-        }
   if (!check_options (desc, where, error))
     return NULL;
   if (desc->get_type == NULL)
@@ -265,6 +259,12 @@ load_path_locked (const char *name, const char *path, GError **error)
   return plugin ? register_plugin (plugin) : NULL;
 }
 
+static gboolean
+is_builtin_rank (const char *dir)
+{
+  return g_strcmp0 (dir, ALLOY_PLUGINDIR) == 0;
+}
+
 /* Finds, opens and checks @name, without initialising it. Call with
  * registry_lock held. */
 static AlloyPlugin *
@@ -274,6 +274,7 @@ find_locked (const char *name, const char *const *search_path, GError **error)
   g_autoptr(GError) local_error = NULL;
   g_autofree char *file = NULL;
   g_autofree char *searched = NULL;
+  gboolean tried_built_in = FALSE;
   AlloyPlugin *existing;
 
   if (!module_name_is_valid (name))
@@ -288,22 +289,28 @@ find_locked (const char *name, const char *const *search_path, GError **error)
   if (existing != NULL)
     return existing;
 
-  if (alloy_module_loader_open_preloaded (name, &query, &local_error))
-    {
-      AlloyPlugin *plugin = check_descriptor (name, NULL, query, error);
-      return plugin ? register_plugin (plugin) : NULL;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-
   file = g_strconcat (name, ".so", NULL);
   for (const char *const *dir = search_path; dir && *dir; dir++)
     {
-      g_autofree char *path = g_build_filename (*dir, file, NULL);
+      g_autofree char *path = NULL;
 
+      /* Built-in modules rank with the compiled-in directory: the command
+       * line, the file and the environment can still override them. */
+      if (!tried_built_in && is_builtin_rank (*dir))
+        {
+          tried_built_in = TRUE;
+          if (alloy_module_loader_open_preloaded (name, &query, &local_error))
+            {
+              AlloyPlugin *plugin = check_descriptor (name, NULL, query, error);
+              return plugin ? register_plugin (plugin) : NULL;
+            }
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
+        }
+      path = g_build_filename (*dir, file, NULL);
       if (!g_file_test (path, G_FILE_TEST_EXISTS))
         continue;
       /* The first match wins; the rest are shadowed, as with GIO modules. */
@@ -314,6 +321,16 @@ find_locked (const char *name, const char *const *search_path, GError **error)
             g_debug ("plugin %s in %s is shadowed by %s", name, shadowed, path);
         }
       return load_path_locked (name, path, error);
+    }
+  if (!tried_built_in && alloy_module_loader_open_preloaded (name, &query, &local_error))
+    {
+      AlloyPlugin *plugin = check_descriptor (name, NULL, query, error);
+      return plugin ? register_plugin (plugin) : NULL;
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
     }
 
   searched = search_path ? g_strjoinv (G_SEARCHPATH_SEPARATOR_S, (char **) search_path)
@@ -403,8 +420,10 @@ alloy_plugin_registry_lookup (const char *name)
   g_mutex_lock (&registry_lock);
   if (registry != NULL)
     plugin = g_hash_table_lookup (registry, name);
+  if (plugin != NULL && !plugin->initialised)
+    plugin = NULL;
   g_mutex_unlock (&registry_lock);
-  return plugin != NULL && plugin->initialised ? plugin : NULL;
+  return plugin;
 }
 
 void
@@ -428,6 +447,28 @@ compare_candidates (gconstpointer a, gconstpointer b)
   return strcmp (x->name, y->name);
 }
 
+/* The first module of a name is the candidate; later ones are shadowed. */
+static void
+add_candidate (GPtrArray *candidates, GHashTable *by_name, const char *name, const char *path)
+{
+  AlloyPluginCandidate *candidate = g_hash_table_lookup (by_name, name);
+
+  if (candidate != NULL)
+    {
+      gsize n = g_strv_length (candidate->shadowed);
+      candidate->shadowed = g_renew (char *, candidate->shadowed, n + 2);
+      candidate->shadowed[n] = g_strdup (path ? path : "(built in)");
+      candidate->shadowed[n + 1] = NULL;
+      return;
+    }
+  candidate = g_new0 (AlloyPluginCandidate, 1);
+  candidate->name = g_strdup (name);
+  candidate->path = g_strdup (path);
+  candidate->shadowed = g_new0 (char *, 1);
+  g_ptr_array_add (candidates, candidate);
+  g_hash_table_insert (by_name, candidate->name, candidate);
+}
+
 GPtrArray *
 alloy_plugin_registry_scan (const char *const *search_path)
 {
@@ -435,44 +476,33 @@ alloy_plugin_registry_scan (const char *const *search_path)
   g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
   g_auto(GStrv) built_in = alloy_module_loader_list_preloaded ();
 
-  for (char **name = built_in; *name; name++)
+  gboolean built_in_added = FALSE;
+
+  for (const char *const *dir = search_path; ; dir++)
     {
-      AlloyPluginCandidate *candidate = g_new0 (AlloyPluginCandidate, 1);
-      candidate->name = g_strdup (*name);
-      candidate->shadowed = g_new0 (char *, 1);
-      g_ptr_array_add (candidates, candidate);
-      g_hash_table_insert (by_name, candidate->name, candidate);
-    }
-  for (const char *const *dir = search_path; dir && *dir; dir++)
-    {
-      g_autoptr(GDir) handle = g_dir_open (*dir, 0, NULL);
+      g_autoptr(GDir) handle = NULL;
       const char *entry;
+
+      if (!built_in_added && (dir == NULL || *dir == NULL || is_builtin_rank (*dir)))
+        {
+          built_in_added = TRUE;
+          for (char **name = built_in; *name; name++)
+            add_candidate (candidates, by_name, *name, NULL);
+        }
+      if (dir == NULL || *dir == NULL)
+        break;
+      handle = g_dir_open (*dir, 0, NULL);
 
       while (handle != NULL && (entry = g_dir_read_name (handle)) != NULL)
         {
           g_autofree char *name = NULL;
           g_autofree char *path = NULL;
-          AlloyPluginCandidate *candidate;
 
           if (!g_str_has_suffix (entry, ".so"))
             continue;
           name = module_name_from_path (entry);
           path = g_build_filename (*dir, entry, NULL);
-          candidate = g_hash_table_lookup (by_name, name);
-          if (candidate != NULL)
-            {
-              gsize n = g_strv_length (candidate->shadowed);
-              candidate->shadowed = g_renew (char *, candidate->shadowed, n + 2);
-              candidate->shadowed[n] = g_steal_pointer (&path);
-              candidate->shadowed[n + 1] = NULL;
-              continue;
-            }
-          candidate = g_new0 (AlloyPluginCandidate, 1);
-          candidate->name = g_steal_pointer (&name);
-          candidate->path = g_steal_pointer (&path);
-          candidate->shadowed = g_new0 (char *, 1);
-          g_ptr_array_add (candidates, candidate);
-          g_hash_table_insert (by_name, candidate->name, candidate);
+          add_candidate (candidates, by_name, name, path);
         }
     }
   for (guint i = 0; i < candidates->len; i++)

@@ -20,7 +20,7 @@ alloy_item_iter_init (AlloyItemIter *self)
 
 gboolean
 alloy_item_iter_next (AlloyItemIter *self, GBytes **item, AlloyItemLocation *location,
-                      GError **error)
+                      GCancellable *cancellable, GError **error)
 {
   AlloyItemIterClass *klass;
   gboolean ok;
@@ -34,7 +34,7 @@ alloy_item_iter_next (AlloyItemIter *self, GBytes **item, AlloyItemLocation *loc
 
   *item = NULL;
   memset (location, 0, sizeof *location);
-  ok = klass->next (self, item, location, error);
+  ok = klass->next (self, item, location, cancellable, error);
   /* The contract is what callers rely on to never drop an item silently. */
   g_warn_if_fail (ok == (*item != NULL));
   return ok;
@@ -64,7 +64,7 @@ alloy_reader_probe (AlloyReader *self, const char *basename, const guint8 *head,
 
 AlloyItemIter *
 alloy_reader_open (AlloyReader *self, GInputStream *stream, const AlloyReaderInput *input,
-                   GError **error)
+                   GCancellable *cancellable, GError **error)
 {
   AlloyReaderInterface *iface;
 
@@ -79,5 +79,5 @@ alloy_reader_open (AlloyReader *self, GInputStream *stream, const AlloyReaderInp
                    "reader %s cannot open input", G_OBJECT_TYPE_NAME (self));
       return NULL;
     }
-  return iface->open (self, stream, input, error);
+  return iface->open (self, stream, input, cancellable, error);
 }

@@ -29,7 +29,7 @@ open_text (AlloyReader *reader, const char *text, guint64 start, guint64 end, GE
   AlloyReaderInput input = { .display_name = "people.lines", .range_start = start,
                              .range_end = end };
 
-  return alloy_reader_open (reader, stream, &input, error);
+  return alloy_reader_open (reader, stream, &input, NULL, error);
 }
 
 static void
@@ -54,7 +54,7 @@ test_items_and_errors (void)
   AlloyItemLocation location;
 
   g_assert_no_error (error);
-  g_assert_true (alloy_item_iter_next (iter, &first, &location, &error));
+  g_assert_true (alloy_item_iter_next (iter, &first, &location, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpmem (g_bytes_get_data (first, NULL), g_bytes_get_size (first), "{\"a\":1}", 7);
   g_assert_cmpstr (location.file, ==, "people.lines");
@@ -63,7 +63,7 @@ test_items_and_errors (void)
   g_assert_cmpuint (location.index, ==, 0);
 
   /* A bad item is an ITEM error with its place; the next call goes on. */
-  g_assert_false (alloy_item_iter_next (iter, &none, &location, &error));
+  g_assert_false (alloy_item_iter_next (iter, &none, &location, NULL, &error));
   g_assert_null (none);
   g_assert_error (error, ALLOY_READER_ERROR, ALLOY_READER_ERROR_ITEM);
   g_assert_cmpstr (error->message, ==, "people.lines:3:1: not a JSON object");
@@ -72,13 +72,33 @@ test_items_and_errors (void)
   g_assert_cmpuint (location.index, ==, 1);
   g_clear_error (&error);
 
-  g_assert_true (alloy_item_iter_next (iter, &second, &location, &error));
+  g_assert_true (alloy_item_iter_next (iter, &second, &location, NULL, &error));
   g_assert_cmpmem (g_bytes_get_data (second, NULL), g_bytes_get_size (second), "{\"b\":2}", 7);
   g_assert_cmpuint (location.line, ==, 4);
   g_assert_cmpuint (location.offset, ==, 13);
   g_assert_cmpuint (location.index, ==, 2);
 
-  g_assert_false (alloy_item_iter_next (iter, &none, &location, &error));
+  g_assert_false (alloy_item_iter_next (iter, &none, &location, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (none);
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr(AlloyReader) reader = new_reader ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AlloyItemIter) iter = open_text (reader, "{}\n{}\n", 0, G_MAXUINT64, &error);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AlloyItemLocation location;
+  GBytes *none = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (alloy_item_iter_next (iter, &none, &location, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  /* Finished for good. */
+  g_assert_false (alloy_item_iter_next (iter, &none, &location, NULL, &error));
   g_assert_no_error (error);
   g_assert_null (none);
 }
@@ -103,6 +123,7 @@ main (int argc, char **argv)
   g_test_add_func ("/reader/probe", test_probe);
   g_test_add_func ("/reader/items-and-errors", test_items_and_errors);
   g_test_add_func ("/reader/range-unsupported", test_range_unsupported);
+  g_test_add_func ("/reader/cancelled", test_cancelled);
 
   return g_test_run ();
 }

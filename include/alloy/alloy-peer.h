@@ -74,8 +74,8 @@ typedef struct _AlloyPeerSnapshot AlloyPeerSnapshot;
 #define ALLOY_TYPE_PEER_SNAPSHOT (alloy_peer_snapshot_get_type ())
 ALLOY_AVAILABLE_IN_ALL
 GType alloy_peer_snapshot_get_type (void);
-/* Takes a reference on @peers (an array of AlloyPeer, freed with
- * alloy_peer_free) and sorts it with alloy_peer_compare. */
+/* Keeps a sorted copy (alloy_peer_compare) of @peers, an array of
+ * AlloyPeer; the caller keeps its array. */
 ALLOY_AVAILABLE_IN_ALL
 AlloyPeerSnapshot *alloy_peer_snapshot_new_authoritative (const char *source, guint64 generation,
                                                           GPtrArray *peers,
@@ -94,7 +94,8 @@ ALLOY_AVAILABLE_IN_ALL
 guint64 alloy_peer_snapshot_get_generation (const AlloyPeerSnapshot *snapshot);
 ALLOY_AVAILABLE_IN_ALL
 AlloySnapshotOutcome alloy_peer_snapshot_get_outcome (const AlloyPeerSnapshot *snapshot);
-/* The sorted peers; empty when the snapshot failed. */
+/* The sorted peers (transfer none, do not modify); empty when the
+ * snapshot failed. */
 ALLOY_AVAILABLE_IN_ALL
 GPtrArray *alloy_peer_snapshot_get_peers (const AlloyPeerSnapshot *snapshot);
 /* The failure, or %NULL. */

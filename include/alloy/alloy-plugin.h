@@ -63,11 +63,13 @@ GType alloy_plugin_kind_get_interface (AlloyPluginKind kind);
  *   terminated by an entry whose key is %NULL; may be %NULL
  * @get_type: returns the instantiatable GType implementing the kind's
  *   interface; called only after the ABI and name checks passed
- * @init: optional; runs once per process before the first instance
- * @shutdown: optional; runs once at process exit
+ * @init: optional; runs once per process before the first instance (not
+ *   for `alloyd --list-plugins`); it must not load other plugins
+ * @shutdown: optional; runs once at a clean exit of a process that ran @init
  *
  * The host reads this before it runs any other plugin code. Fields are only
- * ever appended; the host never reads past @struct_size.
+ * ever appended, and the host never reads past @struct_size, so a plugin
+ * built for ABI 1.0 loads into any 1.x host.
  */
 typedef struct {
   guint32 abi_version;
@@ -81,12 +83,12 @@ typedef struct {
   GType (*get_type) (void);
   gboolean (*init) (GError **error);
   void (*shutdown) (void);
-  /*< private >*/
-  gpointer _reserved[8];
+  /* Fields of ABI 1.1 and later go here; struct_size tells which exist. */
 } AlloyPluginDescriptor;
 
-/* The smallest descriptor ABI 1.0 accepts: everything before _reserved. */
-#define ALLOY_PLUGIN_DESCRIPTOR_MIN_SIZE (G_STRUCT_OFFSET (AlloyPluginDescriptor, _reserved))
+/* The size of an ABI 1.0 descriptor, the smallest the host accepts. */
+#define ALLOY_PLUGIN_DESCRIPTOR_MIN_SIZE \
+  (G_STRUCT_OFFSET (AlloyPluginDescriptor, shutdown) + sizeof (void (*) (void)))
 
 /* Start every descriptor initialiser with this. */
 #define ALLOY_PLUGIN_DESCRIPTOR_HEADER \

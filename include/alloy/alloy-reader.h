@@ -88,7 +88,7 @@ struct _AlloyItemIterClass {
   GObjectClass parent_class;
 
   gboolean (*next) (AlloyItemIter *self, GBytes **item, AlloyItemLocation *location,
-                    GError **error);
+                    GCancellable *cancellable, GError **error);
 
   /*< private >*/
   gpointer padding[8];
@@ -97,14 +97,18 @@ struct _AlloyItemIterClass {
 /**
  * alloy_item_iter_next:
  * @item: (out): the bytes of one root JSON object
- * @location: (out): where the item, or the error, is
+ * @location: (out): where the item, or the error, is; @location->file
+ *   stays valid while the iterator lives
+ * @cancellable: (nullable): stops a long read (G_IO_ERROR_CANCELLED)
  *
  * Returns: %TRUE with an item; %FALSE at the end (no error) or with an
- * error in %ALLOY_READER_ERROR (see #AlloyReaderError for what follows).
+ * error in %ALLOY_READER_ERROR (see #AlloyReaderError for what follows),
+ * or G_IO_ERROR_CANCELLED. After the end, a STREAM error or a
+ * cancellation, every further call returns %FALSE with no error.
  */
 ALLOY_AVAILABLE_IN_ALL
 gboolean alloy_item_iter_next (AlloyItemIter *self, GBytes **item, AlloyItemLocation *location,
-                               GError **error);
+                               GCancellable *cancellable, GError **error);
 
 #define ALLOY_TYPE_READER (alloy_reader_get_type ())
 ALLOY_AVAILABLE_IN_ALL
@@ -112,8 +116,9 @@ G_DECLARE_INTERFACE (AlloyReader, alloy_reader, ALLOY, READER, AlloyPluginInstan
 
 /**
  * AlloyReaderInterface:
- * @probe: how well this reader fits a file (0: not at all); the core picks
- *   the highest score. Any thread.
+ * @probe: how well this reader fits a file, from 0 (not at all) to 100 (a
+ *   certain match by name and content); the core picks the highest score.
+ *   @head is the first bytes of the decompressed content. Any thread.
  * @open: start reading @stream (already decompressed by the core when the
  *   file was gzip). Runs on a worker thread.
  *
@@ -126,7 +131,7 @@ struct _AlloyReaderInterface {
 
   guint (*probe) (AlloyReader *self, const char *basename, const guint8 *head, gsize head_len);
   AlloyItemIter *(*open) (AlloyReader *self, GInputStream *stream, const AlloyReaderInput *input,
-                          GError **error);
+                          GCancellable *cancellable, GError **error);
 };
 
 ALLOY_AVAILABLE_IN_ALL
@@ -134,6 +139,7 @@ guint alloy_reader_probe (AlloyReader *self, const char *basename, const guint8 
                           gsize head_len);
 ALLOY_AVAILABLE_IN_ALL
 AlloyItemIter *alloy_reader_open (AlloyReader *self, GInputStream *stream,
-                                  const AlloyReaderInput *input, GError **error);
+                                  const AlloyReaderInput *input, GCancellable *cancellable,
+                                  GError **error);
 
 G_END_DECLS

@@ -358,13 +358,14 @@ alloy_static_discovery_discovery_iface_init (AlloyDiscoveryInterface *iface)
 }
 
 static const AlloyOptionSpec static_discovery_options[] = {
-  { "peers", ALLOY_OPTION_STRING_LIST, 0, "",
-    "the other peers, ID@HOST:PORT;... (HOST:PORT is the peer's Nexus address); empty: this "
-    "peer alone" },
-  { "resolve-interval", ALLOY_OPTION_DURATION, 0, DEFAULT_RESOLVE_INTERVAL,
-    "how often host names in peers are resolved again (IP literals never are)", 1000,
-    24 * 3600 * 1000 },
-  { NULL }
+  { .key = "peers", .type = ALLOY_OPTION_STRING_LIST, .default_value = "",
+    .description = "the other peers, ID@HOST:PORT;... (HOST:PORT is the peer's Nexus address); "
+                   "empty: this peer alone" },
+  { .key = "resolve-interval", .type = ALLOY_OPTION_DURATION,
+    .default_value = DEFAULT_RESOLVE_INTERVAL,
+    .description = "how often host names in peers are resolved again (IP literals never are)",
+    .min = 1000, .max = 24 * 3600 * 1000 },
+  { .key = NULL }
 };
 
 static const AlloyPluginDescriptor static_discovery_descriptor = {

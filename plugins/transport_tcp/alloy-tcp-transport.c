@@ -543,11 +543,11 @@ alloy_tcp_transport_transport_iface_init (AlloyTransportInterface *iface)
 }
 
 static const AlloyOptionSpec tcp_transport_options[] = {
-  { "listen", ALLOY_OPTION_ADDRESS_LIST, ALLOY_OPTION_FLAG_REQUIRED | ALLOY_OPTION_FLAG_UNIQUE,
-    NULL,
-    "addresses to listen on, HOST:PORT;[IPV6]:PORT;... (HOST an IP or a name resolved at start; "
-    "port 0 picks a free port)" },
-  { NULL }
+  { .key = "listen", .type = ALLOY_OPTION_ADDRESS_LIST,
+    .flags = ALLOY_OPTION_FLAG_REQUIRED | ALLOY_OPTION_FLAG_UNIQUE,
+    .description = "addresses to listen on, HOST:PORT;[IPV6]:PORT;... (HOST an IP or a name "
+                   "resolved at start; port 0 picks a free port)" },
+  { .key = NULL }
 };
 
 static const AlloyPluginDescriptor tcp_transport_descriptor = {

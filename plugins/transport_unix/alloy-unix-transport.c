@@ -445,11 +445,12 @@ alloy_unix_transport_transport_iface_init (AlloyTransportInterface *iface)
 }
 
 static const AlloyOptionSpec unix_transport_options[] = {
-  { "path", ALLOY_OPTION_STRING, ALLOY_OPTION_FLAG_REQUIRED | ALLOY_OPTION_FLAG_UNIQUE, NULL,
-    "the socket file; a stale one left by a dead process is replaced" },
-  { "mode", ALLOY_OPTION_STRING, 0, DEFAULT_MODE,
-    "permission bits of the socket file, in octal (who may connect)" },
-  { NULL }
+  { .key = "path", .type = ALLOY_OPTION_STRING,
+    .flags = ALLOY_OPTION_FLAG_REQUIRED | ALLOY_OPTION_FLAG_UNIQUE,
+    .description = "the socket file; a stale one left by a dead process is replaced" },
+  { .key = "mode", .type = ALLOY_OPTION_STRING, .default_value = DEFAULT_MODE,
+    .description = "permission bits of the socket file, in octal (who may connect)" },
+  { .key = NULL }
 };
 
 static const AlloyPluginDescriptor unix_transport_descriptor = {

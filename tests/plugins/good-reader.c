@@ -18,6 +18,7 @@ struct _GoodReaderIter {
   guint64 line;
   guint64 offset;
   guint64 index;
+  gboolean finished;
 };
 
 #define GOOD_TYPE_READER_ITER (good_reader_iter_get_type ())
@@ -26,25 +27,35 @@ G_DEFINE_FINAL_TYPE (GoodReaderIter, good_reader_iter, ALLOY_TYPE_ITEM_ITER)
 
 static gboolean
 good_reader_iter_next (AlloyItemIter *iter, GBytes **item, AlloyItemLocation *location,
-                       GError **error)
+                       GCancellable *cancellable, GError **error)
 {
   GoodReaderIter *self = GOOD_READER_ITER (iter);
 
-  for (;;)
+  while (!self->finished)
     {
       g_autoptr(GError) read_error = NULL;
       gsize length = 0;
-      g_autofree char *text = g_data_input_stream_read_line (self->input, &length, NULL,
-                                                             &read_error);
+      g_autofree char *text = NULL;
       guint64 start = self->offset;
+
+      /* Streams with the data at hand do not look at the cancellable. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          self->finished = TRUE;
+          return FALSE;
+        }
+      text = g_data_input_stream_read_line (self->input, &length, cancellable, &read_error);
 
       if (text == NULL)
         {
-          if (read_error == NULL)
-            return FALSE; /* the end */
-          g_set_error (error, ALLOY_READER_ERROR, ALLOY_READER_ERROR_STREAM,
-                       "%s:%" G_GUINT64_FORMAT ": %s", self->display_name, self->line + 1,
-                       read_error->message);
+          /* The end, a broken stream or a cancellation: nothing follows. */
+          self->finished = TRUE;
+          if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_propagate_error (error, g_steal_pointer (&read_error));
+          else if (read_error != NULL)
+            g_set_error (error, ALLOY_READER_ERROR, ALLOY_READER_ERROR_STREAM,
+                         "%s:%" G_GUINT64_FORMAT ": %s; the rest of the file is lost",
+                         self->display_name, self->line + 1, read_error->message);
           return FALSE;
         }
       self->line++;
@@ -67,6 +78,7 @@ good_reader_iter_next (AlloyItemIter *iter, GBytes **item, AlloyItemLocation *lo
       *item = g_bytes_new_take (g_steal_pointer (&text), length);
       return TRUE;
     }
+  return FALSE;
 }
 
 static void
@@ -130,7 +142,7 @@ good_reader_probe (AlloyReader *reader, const char *basename, const guint8 *head
 
 static AlloyItemIter *
 good_reader_open (AlloyReader *reader, GInputStream *stream, const AlloyReaderInput *input,
-                  GError **error)
+                  GCancellable *cancellable, GError **error)
 {
   GoodReaderIter *iter;
 
