@@ -275,7 +275,9 @@ SUBPROCESS_TEST (test_scan)
   offset = 3; /* the built-in ones come along */
 #endif
   g_assert_cmpuint (candidates->len, ==, 2 + offset);
-  /* Sorted by name; good_reader then name_mismatch among the fixtures. */
+  for (guint i = 0; i + 1 < candidates->len; i++)
+    g_assert_cmpstr (((AlloyPluginCandidate *) g_ptr_array_index (candidates, i))->name, <,
+                     ((AlloyPluginCandidate *) g_ptr_array_index (candidates, i + 1))->name);
   for (guint i = 0; i < candidates->len; i++)
     {
       AlloyPluginCandidate *candidate = g_ptr_array_index (candidates, i);
@@ -284,9 +286,12 @@ SUBPROCESS_TEST (test_scan)
       else if (strcmp (candidate->name, "name_mismatch") == 0)
         second = candidate;
     }
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
   g_assert_nonnull (first->plugin);
   g_assert_cmpstr (first->path, ==, good);
   g_assert_null (second->plugin);
+  g_assert_cmpstr (second->path, ==, bad);
   g_assert_error (second->error, ALLOY_PLUGIN_ERROR, ALLOY_PLUGIN_ERROR_NAME_MISMATCH);
   alloy_test_remove_tree (dir);
 }
@@ -303,13 +308,30 @@ SUBPROCESS_TEST (test_search_path_order)
                                                    "/from/env/b", ALLOY_PLUGINDIR, NULL }));
 }
 
-SUBPROCESS_TEST (test_shutdown_hooks)
+SUBPROCESS_TEST (test_hooks)
 {
-  /* Runs each hook once, and a second call runs none. */
-  load_fixture ("good_reader", NULL);
+  g_autofree char *dir = alloy_test_make_tmp_dir ();
+  g_autofree char *copy = copy_fixture ("hooks", dir);
+  const char *const path[] = { dir, NULL };
+  g_autoptr(GPtrArray) listed = NULL;
+
+  /* Listing reads the descriptor and runs no init. */
+  listed = alloy_plugin_registry_scan (path);
+  g_assert_cmpstr (((AlloyPluginCandidate *) g_ptr_array_index (listed, 0))->name, ==, "hooks");
+  g_assert_nonnull (((AlloyPluginCandidate *) g_ptr_array_index (listed, 0))->plugin);
+  g_assert_null (g_getenv ("ALLOY_FIXTURE_INITS"));
+  g_assert_null (alloy_plugin_registry_lookup ("hooks"));
+
+  /* Loading runs init once, however often it is asked. */
+  g_assert_nonnull (alloy_plugin_registry_load ("hooks", path, NULL));
+  g_assert_nonnull (alloy_plugin_registry_load ("hooks", path, NULL));
+  g_assert_cmpstr (g_getenv ("ALLOY_FIXTURE_INITS"), ==, "1");
+
+  /* And shutdown once. */
   alloy_plugin_registry_shutdown ();
   alloy_plugin_registry_shutdown ();
-  g_assert_nonnull (alloy_plugin_registry_lookup ("good_reader"));
+  g_assert_cmpstr (g_getenv ("ALLOY_FIXTURE_SHUTDOWNS"), ==, "1");
+  alloy_test_remove_tree (dir);
 }
 
 int
@@ -337,7 +359,7 @@ main (int argc, char **argv)
   g_test_add_func ("/loader/first-in-path-wins", test_first_in_path_wins);
   g_test_add_func ("/loader/scan", test_scan);
   g_test_add_func ("/loader/search-path-order", test_search_path_order);
-  g_test_add_func ("/loader/shutdown-hooks", test_shutdown_hooks);
+  g_test_add_func ("/loader/hooks", test_hooks);
 
   return g_test_run ();
 }

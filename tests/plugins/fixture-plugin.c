@@ -44,6 +44,24 @@ fixture_get_type (void)
   return type;
 }
 
+#ifdef FIXTURE_HOOKS
+/* The hooks leave their traces where the test can read them. */
+static void
+count_in_environment (const char *name)
+{
+  const char *now = g_getenv (name);
+  g_autofree char *next = g_strdup_printf ("%d", (now ? atoi (now) : 0) + 1);
+
+  g_setenv (name, next, TRUE);
+}
+
+static void
+fixture_shutdown (void)
+{
+  count_in_environment ("ALLOY_FIXTURE_SHUTDOWNS");
+}
+#endif
+
 G_GNUC_UNUSED static gboolean
 fixture_init (GError **error)
 {
@@ -56,6 +74,9 @@ fixture_init (GError **error)
   return alloy_fixture_nowhere_defined () == 0;
 #elif defined(FIXTURE_MISSING_DEP)
   return alloy_fixture_helper_answer () == 42;
+#elif defined(FIXTURE_HOOKS)
+  count_in_environment ("ALLOY_FIXTURE_INITS");
+  return TRUE;
 #else
   return TRUE;
 #endif
@@ -103,6 +124,9 @@ static const AlloyPluginDescriptor fixture_descriptor = {
   .get_type = fixture_get_type,
 #endif
   .init = fixture_init,
+#ifdef FIXTURE_HOOKS
+  .shutdown = fixture_shutdown,
+#endif
 };
 
 #ifndef FIXTURE_NO_ENTRY_POINT
