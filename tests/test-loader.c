@@ -314,11 +314,19 @@ SUBPROCESS_TEST (test_hooks)
   g_autofree char *copy = copy_fixture ("hooks", dir);
   const char *const path[] = { dir, NULL };
   g_autoptr(GPtrArray) listed = NULL;
+  AlloyPluginCandidate *hooks = NULL;
 
   /* Listing reads the descriptor and runs no init. */
   listed = alloy_plugin_registry_scan (path);
-  g_assert_cmpstr (((AlloyPluginCandidate *) g_ptr_array_index (listed, 0))->name, ==, "hooks");
-  g_assert_nonnull (((AlloyPluginCandidate *) g_ptr_array_index (listed, 0))->plugin);
+  for (guint i = 0; i < listed->len; i++)
+    {
+      AlloyPluginCandidate *candidate = g_ptr_array_index (listed, i);
+      if (strcmp (candidate->name, "hooks") == 0)
+        hooks = candidate;
+    }
+  g_assert_nonnull (hooks);
+  g_assert_nonnull (hooks->plugin);
+  g_assert_cmpstr (hooks->path, ==, copy);
   g_assert_null (g_getenv ("ALLOY_FIXTURE_INITS"));
   g_assert_null (alloy_plugin_registry_lookup ("hooks"));
 
