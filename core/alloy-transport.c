@@ -17,10 +17,20 @@ default_get_bound_addresses (AlloyTransport *self)
   return g_ptr_array_new_with_free_func (g_object_unref);
 }
 
+/* For the usual implementation, which returns its stream through a GTask. */
+static GIOStream *
+default_connect_finish (AlloyTransport *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 alloy_transport_default_init (AlloyTransportInterface *iface)
 {
   iface->get_bound_addresses = default_get_bound_addresses;
+  iface->connect_finish = default_connect_finish;
 
   /**
    * AlloyTransport::incoming:

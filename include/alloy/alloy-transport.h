@@ -32,7 +32,9 @@ G_DECLARE_INTERFACE (AlloyTransport, alloy_transport, ALLOY, TRANSPORT, AlloyPlu
  *   resolved), as a new array of #GSocketAddress
  * @connect_async: open a client connection to @address, written without the
  *   scheme (`127.0.0.1:1270`, `[::1]:1270`, `/run/alloy/nexus.sock`)
- * @connect_finish: completes @connect_async with the connection's stream
+ * @connect_finish: completes @connect_async with the connection's stream;
+ *   the default propagates the pointer of a GTask, so an implementation that
+ *   returns the stream with g_task_return_pointer() need not set it
  *
  * A transport listens where its group says (start), hands each accepted
  * connection to the core through the #AlloyTransport::incoming signal on the

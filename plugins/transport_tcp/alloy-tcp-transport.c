@@ -515,15 +515,6 @@ alloy_tcp_transport_connect_async (AlloyTransport *transport, const char *addres
                                  g_steal_pointer (&task));
 }
 
-static GIOStream *
-alloy_tcp_transport_connect_finish (AlloyTransport *transport, GAsyncResult *result,
-                                    GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, transport), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 alloy_tcp_transport_plugin_iface_init (AlloyPluginInstanceInterface *iface)
 {
@@ -539,7 +530,6 @@ alloy_tcp_transport_transport_iface_init (AlloyTransportInterface *iface)
 {
   iface->get_bound_addresses = alloy_tcp_transport_get_bound_addresses;
   iface->connect_async = alloy_tcp_transport_connect_async;
-  iface->connect_finish = alloy_tcp_transport_connect_finish;
 }
 
 static const AlloyOptionSpec tcp_transport_options[] = {

@@ -417,15 +417,6 @@ alloy_unix_transport_connect_async (AlloyTransport *transport, const char *addre
                                  on_client_connected, g_steal_pointer (&task));
 }
 
-static GIOStream *
-alloy_unix_transport_connect_finish (AlloyTransport *transport, GAsyncResult *result,
-                                     GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, transport), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 alloy_unix_transport_plugin_iface_init (AlloyPluginInstanceInterface *iface)
 {
@@ -441,7 +432,6 @@ alloy_unix_transport_transport_iface_init (AlloyTransportInterface *iface)
 {
   iface->get_bound_addresses = alloy_unix_transport_get_bound_addresses;
   iface->connect_async = alloy_unix_transport_connect_async;
-  iface->connect_finish = alloy_unix_transport_connect_finish;
 }
 
 static const AlloyOptionSpec unix_transport_options[] = {
