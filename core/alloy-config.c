@@ -385,13 +385,32 @@ absolute_path (AlloyConfig *self, const char *group, const char *key, const char
   return g_canonicalize_filename (path, cwd);
 }
 
+/* Rewrites the [alloy] list @key with absolute paths; returns the list. */
+static GStrv
+absolute_path_list (AlloyConfig *self, const char *key)
+{
+  gsize n = 0;
+  GStrv paths = g_key_file_get_string_list (self->effective, ALLOY_CORE_GROUP, key, &n, NULL);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      char *absolute = absolute_path (self, ALLOY_CORE_GROUP, key, paths[i]);
+      g_free (paths[i]);
+      paths[i] = absolute;
+    }
+  if (n > 0)
+    g_key_file_set_string_list (self->effective, ALLOY_CORE_GROUP, key,
+                                (const char *const *) paths, n);
+  return paths;
+}
+
 static gboolean
 resolve_core (AlloyConfig *self, GError **error)
 {
   const AlloyOptionSpec *schemas[] = { alloy_core_options_main (), NULL };
   g_autofree char *location = NULL;
   g_auto(GStrv) plugin_dirs = NULL;
-  gsize n_dirs = 0;
+  g_auto(GStrv) schema_dirs = NULL;
 
   if (!validate_group (self, ALLOY_CORE_GROUP, schemas, error))
     return FALSE;
@@ -407,18 +426,8 @@ resolve_core (AlloyConfig *self, GError **error)
       g_key_file_set_string (self->effective, ALLOY_CORE_GROUP, ALLOY_KEY_LOCATION, absolute);
     }
 
-  plugin_dirs = g_key_file_get_string_list (self->effective, ALLOY_CORE_GROUP,
-                                            ALLOY_KEY_PLUGIN_PATH, &n_dirs, NULL);
-  for (gsize i = 0; i < n_dirs; i++)
-    {
-      char *absolute = absolute_path (self, ALLOY_CORE_GROUP, ALLOY_KEY_PLUGIN_PATH,
-                                      plugin_dirs[i]);
-      g_free (plugin_dirs[i]);
-      plugin_dirs[i] = absolute;
-    }
-  if (n_dirs > 0)
-    g_key_file_set_string_list (self->effective, ALLOY_CORE_GROUP, ALLOY_KEY_PLUGIN_PATH,
-                                (const char *const *) plugin_dirs, n_dirs);
+  schema_dirs = absolute_path_list (self, ALLOY_KEY_SCHEMA_PATH);
+  plugin_dirs = absolute_path_list (self, ALLOY_KEY_PLUGIN_PATH);
   self->search_path = alloy_plugin_search_path_build ((const char *const *) self->cli_plugin_path,
                                                       (const char *const *) plugin_dirs);
   return TRUE;

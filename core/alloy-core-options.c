@@ -22,6 +22,11 @@ static const AlloyOptionSpec main_options[] = {
     "loci per live peer in a view's answer; each locus streams a distinct partition", 1, 1024 },
   { ALLOY_KEY_JSON_ROOT_VERSION, ALLOY_OPTION_INT, 0, "1",
     "the root schema version written into every blob header", 1, G_MAXINT32 },
+  { ALLOY_KEY_SCHEMA_PATH, ALLOY_OPTION_STRING_LIST, 0, NULL,
+    "directories holding Brio schemas (NAME_v1.brio ... NAME_vN.brio, directly or one "
+    "directory down); a view names its schema case-insensitively" },
+  { ALLOY_KEY_ITEM_MAX_BYTES, ALLOY_OPTION_SIZE, 0, "10000000",
+    "an item whose blob would be larger is rejected", 1024, G_MAXINT32 },
   { ALLOY_KEY_STREAM_SKIP_INDEX, ALLOY_OPTION_INT, ALLOY_OPTION_FLAG_FORBIDDEN, NULL,
     "the partition index of one locus: the server sets it in each locus's partition properties, "
     "so it cannot be configured" },

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define ALLOY_KEY_LOCI_REPLICATION "alloy.samplestore.loci.replication"
 #define ALLOY_KEY_JSON_ROOT_VERSION "alloy.samplestore.json.rootVersion"
 #define ALLOY_KEY_STREAM_SKIP_INDEX "alloy.samplestore.stream.skipIndex"
+#define ALLOY_KEY_SCHEMA_PATH "alloy.samplestore.schema.path"
+#define ALLOY_KEY_ITEM_MAX_BYTES "alloy.samplestore.press.item.max.bytes"
 #define ALLOY_KEY_PLUGIN "plugin"
 #define ALLOY_KEY_PROTOCOL "protocol"
 #define ALLOY_KEY_ADVERTISE "advertise"
