@@ -91,6 +91,11 @@ const char *const *alloy_brio_schema_get_files (const AlloyBrioSchema *schema);
 ALLOY_INTERNAL
 gboolean alloy_brio_schema_check_pressable (const AlloyBrioSchema *schema, GError **error);
 
+/* The relation's type as the schema language spells it: "long",
+ * "vector[Session]", "map[string,string]", "elastic(8,2,name)". */
+ALLOY_INTERNAL
+char *alloy_brio_relation_format_type (const AlloyBrioRelation *relation);
+
 ALLOY_INTERNAL
 const char *alloy_brio_structure_get_name (const AlloyBrioStructure *structure);
 /* Brio's structure type key: 56, 57, ... in alphabetical order of names. */

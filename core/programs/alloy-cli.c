@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include "alloy-cli.h"
 #include "alloy-log.h"
 
 #include <locale.h>
@@ -22,6 +23,9 @@ static int run_version (int argc, char **argv);
 static int run_help (int argc, char **argv);
 
 static const Command commands[] = {
+  { "schema", "Check Brio schemas: alloy schema check DIR_OR_FILE...", alloy_cli_schema },
+  { "press", "Press JSON files into Brio blobs", alloy_cli_press },
+  { "decode", "Print a file of Brio blobs as NDJSON", alloy_cli_decode },
   { "version", "Print the version of alloy and of its plugin ABI", run_version },
   { "help", "Show the commands", run_help },
 };

@@ -1,0 +1,481 @@
+/* test-brio-press.c: the presser and the decoder: the reference's worked
+ * example byte for byte, the quo fixture round trip, coercions, rejections
+ * with their JSON paths, and damaged blobs.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "alloy-brio-coerce.h"
+#include "alloy-brio-decoder.h"
+#include "alloy-brio-presser.h"
+#include "alloy-test-utils.h"
+#include "brio-expected.h"
+
+#include <string.h>
+
+#define TEST_SCHEMA                                  \
+  "schema Test {\n"                                  \
+  "  version: 1\n"                                   \
+  "  root) item : Item\n"                            \
+  "  structure Item {\n"                             \
+  "    0) b : boolean\n"                             \
+  "    1) y : byte\n"                                \
+  "    2) s : short\n"                               \
+  "    3) i : integer\n"                             \
+  "    4) l : long\n"                                \
+  "    5) d : double\n"                              \
+  "    6) t : string\n"                              \
+  "    7) longs : vector[long]\n"                    \
+  "    8) texts : vector[string]\n"                  \
+  "    9) tags : map[string,string]\n"               \
+  "    10) codes : map[long,string]\n"               \
+  "    11) child : Child\n"                          \
+  "    12) children : vector[Child]\n"               \
+  "  }\n"                                            \
+  "  structure Child {\n"                            \
+  "    0) name : string key\n"                       \
+  "    1) values : vector[double]\n"                 \
+  "  }\n"                                            \
+  "}\n"
+
+/* A schema from @text written as NAME_v1.brio in a fresh directory. */
+static AlloyBrioSchema *
+schema_from_text (const char *name, const char *text)
+{
+  g_autofree char *dir = alloy_test_make_tmp_dir ();
+  g_autofree char *file = g_strdup_printf ("%s_v1.brio", name);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  const char *const files[] = { path, NULL };
+  g_autoptr(GError) error = NULL;
+  AlloyBrioSchema *schema;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  schema = alloy_brio_schema_load_files (files, &error);
+  g_assert_no_error (error);
+  alloy_test_remove_tree (dir);
+  return schema;
+}
+
+static AlloyBrioPresser *
+presser_for (AlloyBrioSchema *schema)
+{
+  g_autoptr(GError) error = NULL;
+  AlloyBrioPresser *presser = alloy_brio_presser_new (schema, 1, ALLOY_BRIO_DEFAULT_ITEM_MAX_BYTES,
+                                                      &error);
+
+  g_assert_no_error (error);
+  return presser;
+}
+
+static JsonNode *
+decode_blob (AlloyBrioSchema *schema, GBytes *blob)
+{
+  g_autoptr(GError) error = NULL;
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (blob, &size);
+  JsonNode *item = alloy_brio_decode (schema, data, size, NULL, &error);
+
+  g_assert_no_error (error);
+  return item;
+}
+
+static void
+put_i32 (GByteArray *out, gint32 value)
+{
+  guint32 le = GUINT32_TO_LE ((guint32) value);
+  g_byte_array_append (out, (const guint8 *) &le, 4);
+}
+
+static void
+put_hex (GByteArray *out, const char *hex)
+{
+  for (const char *p = hex; *p; p++)
+    {
+      if (*p == ' ')
+        continue;
+      g_byte_array_append (out, (const guint8[]) { (guint8) (g_ascii_xdigit_value (p[0]) * 16 +
+                                                             g_ascii_xdigit_value (p[1])) }, 1);
+      p++;
+    }
+}
+
+static void
+test_worked_example (void)
+{
+  const char *fixtures = alloy_test_fixtures_dir ();
+  g_autofree char *source = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(AlloyBrioSchema) schema = NULL;
+  g_autoptr(AlloyBrioPresser) presser = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GByteArray) expected = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *item = "{\"f0\":\"a\",\"f1\":5,\"f2\":7,\"f3\":null,\"f4\":[]}";
+
+  if (fixtures == NULL)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return;
+    }
+  /* presser_v1.brio alone, so the schema has one version. */
+  source = g_build_filename (fixtures, "schemas", "presser", "presser_v1.brio", NULL);
+  g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
+  schema = schema_from_text ("presser", text);
+  presser = presser_for (schema);
+  blob = alloy_brio_presser_press (presser, item, strlen (item), &error);
+  g_assert_no_error (error);
+
+  put_hex (expected, "02000000 01000000 15010000");
+  /* The dictionary: one word, nextSlotOffset 277, bucket 33 -> 268. */
+  put_hex (expected, "01000000 00000000 15010000");
+  for (int bucket = 0; bucket < 64; bucket++)
+    put_i32 (expected, bucket == 33 ? 268 : 0);
+  put_hex (expected, "2100 00000000 0100 61");
+  put_hex (expected, "22000000");
+  put_hex (expected, "01000000 0800000000000000 2100 0500000000000000 0700 20000000 20000000 0000");
+  g_assert_cmpuint (expected->len, ==, 327);
+  g_assert_cmpmem (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob), expected->data,
+                   expected->len);
+}
+
+static GBytes *
+read_gzip (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) raw = G_INPUT_STREAM (g_file_read (file, NULL, &error));
+  g_autoptr(GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+  g_assert_no_error (error);
+  stream = g_converter_input_stream_new (raw, G_CONVERTER (gunzip));
+  g_output_stream_splice (out, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static void
+test_quo_round_trip (void)
+{
+  const char *fixtures = alloy_test_fixtures_dir ();
+  g_autofree char *schemas = NULL;
+  g_autofree char *data_path = NULL;
+  g_autoptr(AlloyBrioSchema) schema = NULL;
+  g_autoptr(AlloyBrioPresser) presser = NULL;
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *users;
+  guint events = 0;
+
+  if (fixtures == NULL)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return;
+    }
+  schemas = g_build_filename (fixtures, "schemas", NULL);
+  schema = alloy_brio_schema_find ((const char *const[]) { schemas, NULL }, "QUO", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (alloy_brio_schema_get_version_count (schema), ==, 3);
+  presser = alloy_brio_presser_new (schema, 1, ALLOY_BRIO_DEFAULT_ITEM_MAX_BYTES, &error);
+  g_assert_no_error (error);
+
+  data_path = g_build_filename (fixtures, "data", "quo", "quo-view.json.gz", NULL);
+  data = read_gzip (data_path);
+  g_assert_cmpuint (g_bytes_get_size (data), ==, 23089370);
+  json_parser_load_from_data (parser, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                              &error);
+  g_assert_no_error (error);
+  users = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (users), ==, 26);
+
+  for (guint u = 0; u < json_array_get_length (users); u++)
+    {
+      JsonNode *user = json_array_get_element (users, u);
+      g_autofree char *text = json_to_string (user, FALSE);
+      g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, text, strlen (text), &error);
+      g_autoptr(JsonNode) decoded = NULL;
+      g_autoptr(JsonNode) expected = NULL;
+      JsonArray *sessions;
+
+      g_assert_no_error (error);
+      decoded = decode_blob (schema, blob);
+      expected = brio_expected_item (schema, alloy_brio_schema_get_root (schema), user);
+      if (!json_node_equal (decoded, expected))
+        {
+          g_autofree char *got = json_to_string (decoded, TRUE);
+          g_autofree char *want = json_to_string (expected, TRUE);
+          g_error ("user %u decodes to\n%.2000s\ninstead of\n%.2000s", u, got, want);
+        }
+      sessions = json_object_get_array_member (json_node_get_object (decoded), "sessions");
+      for (guint s = 0; s < json_array_get_length (sessions); s++)
+        events += json_array_get_length (
+            json_object_get_array_member (json_array_get_object_element (sessions, s), "events"));
+    }
+  /* Burst's golden facts for this dataset. */
+  g_assert_cmpuint (events, ==, 164482);
+}
+
+static void
+test_coercions (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(GError) error = NULL;
+  const char *item =
+      "{\"b\":\"true\",\"y\":300,\"s\":\"12x\",\"i\":4294967301,\"l\":\" 42 \",\"d\":\"2.5\","
+      "\"t\":1e10,\"longs\":[3,\"1\",2.9],\"texts\":[5,null,true,0.25],"
+      "\"tags\":{\"z\":1,\"a\":null},\"codes\":{\"10\":\"ten\",\"-2\":2},"
+      "\"child\":{\"name\":\"c\",\"values\":[1,\"x\"]},\"children\":[{},{\"name\":\"d\"}],"
+      "\"unknown\":{\"ignored\":true}}";
+  const char *expected =
+      "{\"b\":true,\"y\":44,\"s\":0,\"i\":5,\"l\":42,\"d\":2.5,\"t\":\"1.0E10\","
+      "\"longs\":[1,2,3],\"texts\":[\"5\",\"null\",\"true\",\"0.25\"],"
+      "\"tags\":{\"z\":\"1\",\"a\":\"null\"},\"codes\":{\"-2\":\"2\",\"10\":\"ten\"},"
+      "\"child\":{\"name\":\"c\",\"values\":[1.0,0.0]},\"children\":[{},{\"name\":\"d\"}]}";
+  g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, item, strlen (item), &error);
+  g_autoptr(JsonNode) decoded = NULL;
+  g_autoptr(JsonNode) want = json_from_string (expected, NULL);
+
+  g_assert_no_error (error);
+  decoded = decode_blob (schema, blob);
+  if (!json_node_equal (decoded, want))
+    {
+      g_autofree char *got = json_to_string (decoded, FALSE);
+      g_error ("decoded\n  %s\nexpected\n  %s", got, expected);
+    }
+}
+
+static void
+test_java_double_text (void)
+{
+  static const struct { gdouble value; const char *text; } cases[] = {
+    { 5.0, "5.0" }, { 2.5, "2.5" }, { 0.001, "0.001" }, { 0.0001, "1.0E-4" },
+    { 1234567.0, "1234567.0" }, { 1e7, "1.0E7" }, { 1.5e10, "1.5E10" }, { -0.0, "-0.0" },
+    { 0.1, "0.1" }, { 123.456, "123.456" }, { 1e-10, "1.0E-10" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = alloy_brio_java_double_to_string (cases[i].value);
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
+typedef struct {
+  const char *name;
+  const char *json;
+  int code;
+  const char *message;
+} Rejection;
+
+static const Rejection rejections[] = {
+  { "not-json", "{\"b\":", ALLOY_BRIO_ERROR_ITEM, "$: not JSON: " },
+  { "root-not-object", "[1,2]", ALLOY_BRIO_ERROR_ITEM, "$: expected a Item object, got an array" },
+  { "scalar-object", "{\"l\":{\"x\":1}}", ALLOY_BRIO_ERROR_ITEM,
+    "$.l: expected a long value, got an object" },
+  { "vector-not-array", "{\"longs\":5}", ALLOY_BRIO_ERROR_ITEM,
+    "$.longs: expected an array, got a number" },
+  { "vector-element-object", "{\"texts\":[\"a\",[1]]}", ALLOY_BRIO_ERROR_ITEM,
+    "$.texts[1]: expected a string value, got an array" },
+  { "map-not-object", "{\"tags\":[]}", ALLOY_BRIO_ERROR_ITEM,
+    "$.tags: expected an object, got an array" },
+  { "map-value-object", "{\"tags\":{\"k\":{}}}", ALLOY_BRIO_ERROR_ITEM,
+    "$.tags.k: expected a string map value, got an object" },
+  { "long-map-key", "{\"codes\":{\"ten\":\"x\"}}", ALLOY_BRIO_ERROR_ITEM,
+    "$.codes.ten: map[long,string] needs integer keys, not 'ten'" },
+  { "reference-not-object", "{\"child\":\"c\"}", ALLOY_BRIO_ERROR_ITEM,
+    "$.child: expected an object, got a string" },
+  { "reference-vector-null", "{\"children\":[{},null]}", ALLOY_BRIO_ERROR_ITEM,
+    "$.children[1]: expected a Child object, got null" },
+  { "deep-path", "{\"children\":[{},{\"values\":[1,{}]}]}", ALLOY_BRIO_ERROR_ITEM,
+    "$.children[1].values[1]: expected a double value, got an object" },
+};
+
+static void
+test_rejection (gconstpointer data)
+{
+  const Rejection *rejection = data;
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, rejection->json,
+                                                     strlen (rejection->json), &error);
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(JsonNode) decoded = NULL;
+  g_autoptr(JsonNode) want = json_from_string ("{\"t\":\"a\"}", NULL);
+
+  g_assert_null (blob);
+  g_assert_error (error, ALLOY_BRIO_ERROR, rejection->code);
+  if (!g_str_has_prefix (error->message, rejection->message))
+    g_error ("%s: expected\n  %s\ngot\n  %s", rejection->name, rejection->message,
+             error->message);
+  /* Nothing of the rejected item leaks into the next one. */
+  after = alloy_brio_presser_press (presser, "{\"t\":\"a\"}", 9, NULL);
+  g_assert_nonnull (after);
+  decoded = decode_blob (schema, after);
+  g_assert_true (json_node_equal (decoded, want));
+  /* One word in the dictionary: the rejected item's strings are gone. */
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (after, NULL))[12], ==, 1);
+}
+
+static void
+test_limits (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(AlloyBrioPresser) small = NULL;
+  g_autoptr(GString) json = g_string_new ("{\"longs\":[");
+  g_autoptr(GString) text = g_string_new ("{\"t\":\"");
+  g_autoptr(GError) error = NULL;
+  GBytes *blob;
+
+  for (int i = 0; i <= ALLOY_BRIO_MAX_ENTRIES; i++)
+    g_string_append_printf (json, "%s%d", i ? "," : "", i);
+  g_string_append (json, "]}");
+  blob = alloy_brio_presser_press (presser, json->str, json->len, &error);
+  g_assert_null (blob);
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_TOO_LARGE);
+  g_assert_cmpstr (error->message, ==,
+                   "$.longs: a vector of 32768 entries, over Brio's limit of 32767");
+  g_clear_error (&error);
+
+  for (int i = 0; i < 32768; i++)
+    g_string_append_c (text, 'x');
+  g_string_append (text, "\"}");
+  blob = alloy_brio_presser_press (presser, text->str, text->len, &error);
+  g_assert_null (blob);
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_TOO_LARGE);
+  g_assert_true (g_str_has_prefix (error->message, "$.t: "));
+  g_clear_error (&error);
+
+  small = alloy_brio_presser_new (schema, 1, 300, &error);
+  g_assert_no_error (error);
+  blob = alloy_brio_presser_press (small, "{\"t\":\"a\",\"l\":1}", 15, &error);
+  g_assert_null (blob);
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_TOO_LARGE);
+  g_assert_true (g_str_has_prefix (error->message, "$: the blob would be "));
+  g_assert_nonnull (strstr (error->message, "over the item limit of 300 bytes"));
+}
+
+static void
+test_root_version (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AlloyBrioPresser) presser = alloy_brio_presser_new (schema, 3, 1000, &error);
+  g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, "{}", 2, &error);
+  gint32 root_version = 0;
+  g_autoptr(JsonNode) item = NULL;
+
+  g_assert_no_error (error);
+  item = alloy_brio_decode (schema, g_bytes_get_data (blob, NULL), g_bytes_get_size (blob),
+                            &root_version, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (root_version, ==, 3);
+  /* No strings: an empty dictionary. */
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (blob, NULL))[8], ==, 0);
+}
+
+static void
+test_null_bits_above_31 (void)
+{
+  g_autoptr(GString) text = g_string_new ("schema Wide {\n version: 1\n root) w : Wide\n"
+                                          " structure Wide {\n");
+  g_autoptr(AlloyBrioSchema) schema = NULL;
+  g_autoptr(AlloyBrioPresser) presser = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(JsonNode) item = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *data;
+  guint64 nulls;
+
+  for (int i = 0; i < 40; i++)
+    g_string_append_printf (text, "  %d) r%d : long\n", i, i);
+  g_string_append (text, " }\n}\n");
+  schema = schema_from_text ("Wide", text->str);
+  presser = presser_for (schema);
+  blob = alloy_brio_presser_press (presser, "{\"r35\":7}", 9, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (blob, NULL);
+  /* No strings: the root area starts at 16; the null map after its version. */
+  memcpy (&nulls, data + 16 + 4, 8);
+  nulls = GUINT64_FROM_LE (nulls);
+  g_assert_cmphex (nulls, ==, G_GUINT64_CONSTANT (0xffffffffff) & ~(G_GUINT64_CONSTANT (1) << 35));
+  item = decode_blob (schema, blob);
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (item)), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (item), "r35"), ==, 7);
+}
+
+static void
+test_unsupported_schema (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text (
+      "Odd", "schema Odd {\n version: 1\n root) o : Odd\n structure Odd {\n"
+             "  0) m : map[double,string]\n }\n}\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AlloyBrioPresser) presser = alloy_brio_presser_new (schema, 1, 1000, &error);
+
+  g_assert_null (presser);
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_UNSUPPORTED);
+}
+
+static void
+test_damaged_blobs (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  const char *item = "{\"t\":\"a\",\"longs\":[1,2],\"tags\":{\"k\":\"v\"},"
+                     "\"children\":[{\"name\":\"n\",\"values\":[1.5]}],\"child\":{}}";
+  g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, item, strlen (item), NULL);
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (blob, &size);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261124);
+
+  /* Every truncation is an error. */
+  for (gsize cut = 0; cut < size; cut++)
+    {
+      g_autofree guint8 *copy = g_memdup2 (data, cut);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) decoded = alloy_brio_decode (schema, copy, cut, NULL, &error);
+
+      g_assert_null (decoded);
+      g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_CORRUPT);
+    }
+  /* Damaged bytes give an error or some item, never a read past the end
+   * (this runs under AddressSanitizer and valgrind). */
+  for (int round = 0; round < 2000; round++)
+    {
+      g_autofree guint8 *copy = g_memdup2 (data, size);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) decoded = NULL;
+
+      for (int flips = g_rand_int_range (rand, 1, 4); flips > 0; flips--)
+        copy[g_rand_int_range (rand, 0, (gint32) size)] = (guint8) g_rand_int (rand);
+      decoded = alloy_brio_decode (schema, copy, size, NULL, &error);
+      g_assert_true ((decoded == NULL) != (error == NULL));
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/brio-press/worked-example", test_worked_example);
+  g_test_add_func ("/brio-press/quo-round-trip", test_quo_round_trip);
+  g_test_add_func ("/brio-press/coercions", test_coercions);
+  g_test_add_func ("/brio-press/java-double-text", test_java_double_text);
+  g_test_add_func ("/brio-press/limits", test_limits);
+  g_test_add_func ("/brio-press/root-version", test_root_version);
+  g_test_add_func ("/brio-press/null-bits-above-31", test_null_bits_above_31);
+  g_test_add_func ("/brio-press/unsupported-schema", test_unsupported_schema);
+  g_test_add_func ("/brio-press/damaged-blobs", test_damaged_blobs);
+  for (gsize i = 0; i < G_N_ELEMENTS (rejections); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/brio-press/rejection/%s", rejections[i].name);
+      g_test_add_data_func (path, &rejections[i], test_rejection);
+    }
+
+  return g_test_run ();
+}
