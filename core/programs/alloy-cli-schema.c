@@ -119,10 +119,13 @@ alloy_cli_schema (int argc, char **argv)
   for (guint i = 0; i < order->len; i++)
     {
       GPtrArray *files = g_hash_table_lookup (families, g_ptr_array_index (order, i));
-      g_autoptr(GPtrArray) paths = g_ptr_array_copy (files, NULL, NULL);
+      /* Borrowed strings, NULL-terminated for the loader. */
+      g_autoptr(GPtrArray) paths = g_ptr_array_new ();
       g_autoptr(AlloyBrioSchema) schema = NULL;
       g_autoptr(GError) error = NULL;
 
+      for (guint f = 0; f < files->len; f++)
+        g_ptr_array_add (paths, g_ptr_array_index (files, f));
       g_ptr_array_add (paths, NULL);
       schema = alloy_brio_schema_load_files ((const char *const *) paths->pdata, &error);
       if (schema == NULL)

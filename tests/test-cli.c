@@ -1,0 +1,222 @@
+/* test-cli.c: the `alloy` tool as a subprocess: schema check, press and
+ * decode, their output and their errors.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "alloy-test-utils.h"
+
+typedef struct {
+  char *dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  fixture->dir = alloy_test_make_tmp_dir ();
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  alloy_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/* Runs `alloy ARGS...`; returns the exit status. */
+static int
+run (char **out, char **err, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("ALLOY_CLI"));
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char *const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+static char *
+write_file (Fixture *fixture, const char *name, const char *text)
+{
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+#define SCHEMA                                     \
+  "schema Shop {\n version: 1\n root) visit : Visit\n" \
+  " structure Visit {\n  0) id : long key\n  1) page : string\n  2) tags : vector[string]\n }\n}\n"
+
+static void
+test_schema_check (Fixture *fixture, gconstpointer data)
+{
+  const char *fixtures = alloy_test_fixtures_dir ();
+  g_autofree char *quo = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (fixtures == NULL)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return;
+    }
+  quo = g_build_filename (fixtures, "schemas", "quo", NULL);
+  g_assert_cmpint (run (&out, &err, "schema", "check", quo, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "schema Quo: 3 version(s), root user : User\n"));
+  g_assert_nonnull (strstr (out, "  structure Session (type key 61): 23 relation(s)\n"));
+  g_assert_nonnull (strstr (out, "    8) parameters : map[string,string]  (since v2)\n"));
+  g_assert_nonnull (strstr (out, "    0) flurryId : string key  (since v1)\n"));
+}
+
+static void
+test_schema_check_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *bad = write_file (fixture, "Bad_v1.brio",
+                                     "schema Bad {\n version: 1\n root) r : Root\n"
+                                     " structure Root {\n  0) a : lnog\n }\n}\n");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *expected = g_strdup_printf ("alloy: %s:5:", bad);
+
+  g_assert_cmpint (run (&out, &err, "schema", "check", bad, NULL), ==, 1);
+  g_assert_true (g_str_has_prefix (err, expected));
+  g_assert_nonnull (strstr (err, "lnog"));
+}
+
+static void
+test_press_and_decode (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *schema = write_file (fixture, "Shop_v1.brio", SCHEMA);
+  g_autofree char *input = write_file (
+      fixture, "visits.json",
+      "[{\"id\":2,\"page\":\"home\",\"tags\":[\"a\",\"b\"]},"
+      "{\"id\":\"x\",\"page\":{\"no\":1}},"
+      "{\"id\":3,\"tags\":\"oops\"},"
+      "{\"id\":4,\"extra\":true},"
+      "17]");
+  g_autofree char *blobs = g_build_filename (fixture->dir, "visits.blobs", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *decoded = NULL;
+  g_autofree char *decode_err = NULL;
+  g_autofree char *prefix = g_strdup_printf ("alloy: %s: item ", input);
+
+  /* Two items press; three are rejected, each with its place and reason. */
+  g_assert_cmpint (run (&out, &err, "press", "--schema-path", fixture->dir, "--schema", "shop",
+                        "-o", blobs, input, NULL), ==, 1);
+  g_assert_true (g_str_has_prefix (out, "pressed 2, rejected 3, "));
+  g_assert_nonnull (strstr (err, "item 1: rejected: $.page: expected a string value, got an "
+                                 "object\n"));
+  g_assert_nonnull (strstr (err, "item 2: rejected: $.tags: expected an array, got a string\n"));
+  g_assert_nonnull (strstr (err, "item 4: rejected: $: expected a Visit object, got a number\n"));
+  g_assert_true (g_str_has_prefix (err, prefix));
+
+  g_assert_cmpint (run (&decoded, &decode_err, "decode", "--schema-path", fixture->dir,
+                        "--schema", "Shop", blobs, NULL), ==, 0);
+  g_assert_cmpstr (decoded, ==,
+                   "{\"id\":2,\"page\":\"home\",\"tags\":[\"a\",\"b\"]}\n{\"id\":4}\n");
+}
+
+static void
+test_decode_truncated (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *schema = write_file (fixture, "Shop_v1.brio", SCHEMA);
+  g_autofree char *input = write_file (fixture, "one.json", "{\"id\":1,\"page\":\"p\"}");
+  g_autofree char *blobs = g_build_filename (fixture->dir, "one.blobs", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gsize size = 0;
+
+  g_assert_cmpint (run (&out, &err, "press", "-p", fixture->dir, "-s", "Shop", "-o", blobs, input,
+                        NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_true (g_file_get_contents (blobs, &contents, &size, NULL));
+  g_assert_true (g_file_set_contents (blobs, contents, size - 3, NULL));
+  g_assert_cmpint (run (&out, &err, "decode", "-p", fixture->dir, "-s", "Shop", blobs, NULL), ==,
+                   1);
+  g_assert_nonnull (strstr (err, "slot 0 at offset 0: a "));
+  g_assert_nonnull (strstr (err, "bytes are left"));
+}
+
+static void
+test_press_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *schema = write_file (fixture, "Shop_v1.brio", SCHEMA);
+  g_autofree char *fake_gz = write_file (fixture, "fake.json.gz", "[]");
+  g_autofree char *blobs = g_build_filename (fixture->dir, "x.blobs", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run (&out, &err, "press", "-p", fixture->dir, "-s", "Shop", "-o", blobs,
+                        fake_gz, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "fake.json.gz: the name ends in .gz but the content is not "
+                                 "gzip"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (&out, &err, "press", "-p", fixture->dir, "-s", "nothing", "-o", blobs,
+                        fake_gz, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "nothing"));
+}
+
+static void
+test_press_quo (Fixture *fixture, gconstpointer data)
+{
+  const char *fixtures = alloy_test_fixtures_dir ();
+  g_autofree char *schemas = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *blobs = g_build_filename (fixture->dir, "quo.blobs", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *decoded = NULL;
+  g_autofree char *decode_err = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (fixtures == NULL)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return;
+    }
+  schemas = g_build_filename (fixtures, "schemas", NULL);
+  input = g_build_filename (fixtures, "data", "quo", "quo-view.json.gz", NULL);
+  g_assert_cmpint (run (&out, &err, "press", "-p", schemas, "-s", "quo", "--root-version", "3",
+                        "-o", blobs, input, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "pressed 26, rejected 0, "));
+  g_assert_cmpint (run (&decoded, &decode_err, "decode", "-p", schemas, "-s", "quo", blobs, NULL),
+                   ==, 0);
+  lines = g_strsplit (decoded, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 27); /* 26 and the empty tail */
+  g_assert_true (g_str_has_prefix (lines[0], "{\"flurryId\":\""));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/cli/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("schema-check", test_schema_check);
+  ADD ("schema-check-errors", test_schema_check_errors);
+  ADD ("press-and-decode", test_press_and_decode);
+  ADD ("decode-truncated", test_decode_truncated);
+  ADD ("press-errors", test_press_errors);
+  ADD ("press-quo", test_press_quo);
+#undef ADD
+
+  return g_test_run ();
+}
