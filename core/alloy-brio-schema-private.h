@@ -91,6 +91,17 @@ gboolean alloy_brio_type_syntax_equal (const AlloyBrioTypeSyntax *a, const Alloy
 char *alloy_brio_type_syntax_format (AlloyBrioContainer container, const AlloyBrioTypeSyntax *type,
                                      const AlloyBrioTypeSyntax *value);
 
+/* The version line, and the N of a NAME_vN.brio file name against it. */
+gboolean alloy_brio_check_version_line (const AlloyBrioFileSyntax *syntax, GError **error);
+/* One file alone: types, names, ordinals, hierarchy. */
+gboolean alloy_brio_check_file (const AlloyBrioFileSyntax *syntax, GError **error);
+/* The files of one schema: one name, versions 1..N, each once. Sorts
+ * @files (AlloyBrioFileSyntax) by version. */
+gboolean alloy_brio_check_family (GPtrArray *files, GError **error);
+
+#define fail_at(error, file, pos, ...) \
+  alloy_brio_schema_fail (error, ALLOY_BRIO_ERROR_SCHEMA, file, pos, __VA_ARGS__)
+
 /* Sets @error to "FILE:LINE:COLUMN: message" and returns FALSE. */
 gboolean alloy_brio_schema_fail (GError **error, AlloyBrioError code, const char *file,
                                  AlloyBrioPos pos, const char *format, ...) G_GNUC_PRINTF (5, 6);
