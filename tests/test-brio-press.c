@@ -340,6 +340,17 @@ test_limits (void)
                    "$.longs: a vector of 32768 entries, over Brio's limit of 32767");
   g_clear_error (&error);
 
+  g_string_assign (json, "{\"codes\":{");
+  for (int i = 0; i <= ALLOY_BRIO_MAX_ENTRIES; i++)
+    g_string_append_printf (json, "%s\"%d\":\"v\"", i ? "," : "", i);
+  g_string_append (json, "}}");
+  blob = alloy_brio_presser_press (presser, json->str, json->len, &error);
+  g_assert_null (blob);
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_TOO_LARGE);
+  g_assert_cmpstr (error->message, ==,
+                   "$.codes: a map of 32768 entries, over Brio's limit of 32767");
+  g_clear_error (&error);
+
   for (int i = 0; i < 32768; i++)
     g_string_append_c (text, 'x');
   g_string_append (text, "\"}");
