@@ -27,6 +27,13 @@ static const AlloyOptionSpec main_options[] = {
     "directory down); a view names its schema case-insensitively" },
   { ALLOY_KEY_ITEM_MAX_BYTES, ALLOY_OPTION_SIZE, 0, "10000000",
     "an item whose blob would be larger is rejected", 1024, G_MAXINT32 },
+  { ALLOY_KEY_JSON_MAX_DEPTH, ALLOY_OPTION_INT, 0, "512",
+    "an item nested deeper than this many objects and arrays is rejected", 1, 100000 },
+  { ALLOY_KEY_PARTITION_MAX_BYTES, ALLOY_OPTION_SIZE, 0, "256M",
+    "an uncompressed NDJSON file larger than this is cut into byte ranges of this size, each "
+    "its own partition", 4096, G_MAXINT64 },
+  { ALLOY_KEY_DATASET_SETTLE, ALLOY_OPTION_DURATION, 0, "2s",
+    "a changed file is served only once it has stayed unchanged this long", 0, 3600 * 1000 },
   { ALLOY_KEY_STREAM_SKIP_INDEX, ALLOY_OPTION_INT, ALLOY_OPTION_FLAG_FORBIDDEN, NULL,
     "the partition index of one locus: the server sets it in each locus's partition properties, "
     "so it cannot be configured" },

@@ -223,7 +223,9 @@ static const BadCase bad_cases[] = {
     "alloy.conf:3: [alloy] lokation: unknown key; the keys of this group are: plugin-path, "
     "node-id, drain-timeout, alloy.samplestore.location, alloy.samplestore.load.concurrency, "
     "alloy.samplestore.loci.replication, alloy.samplestore.json.rootVersion, "
-    "alloy.samplestore.schema.path, alloy.samplestore.press.item.max.bytes" },
+    "alloy.samplestore.schema.path, alloy.samplestore.press.item.max.bytes, "
+    "alloy.samplestore.json.max.depth, alloy.samplestore.partition.max.bytes, "
+    "alloy.samplestore.dataset.settle" },
   { "unknown-plugin-key", MINIMAL "[discovery:peers]\nplugin=discovery_static\npeer=a@b:1\n",
     NULL, 0, ALLOY_CONFIG_ERROR_UNKNOWN_KEY,
     "alloy.conf:5: [discovery:peers] peer: unknown key; the keys of this group are: plugin, "
