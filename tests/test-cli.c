@@ -112,22 +112,49 @@ test_press_and_decode (Fixture *fixture, gconstpointer data)
   g_autofree char *err = NULL;
   g_autofree char *decoded = NULL;
   g_autofree char *decode_err = NULL;
-  g_autofree char *prefix = g_strdup_printf ("alloy: %s: item ", input);
+  g_autofree char *prefix = g_strdup_printf ("alloy: %s:1:", input);
 
-  /* Two items press; three are rejected, each with its place and reason. */
+  /* Two items press; three are rejected, each with its place (file, line,
+   * column) and reason. */
   g_assert_cmpint (run (&out, &err, "press", "--schema-path", fixture->dir, "--schema", "shop",
                         "-o", blobs, input, NULL), ==, 1);
   g_assert_true (g_str_has_prefix (out, "pressed 2, rejected 3, "));
-  g_assert_nonnull (strstr (err, "item 1: rejected: $.page: expected a string value, got an "
-                                 "object\n"));
-  g_assert_nonnull (strstr (err, "item 2: rejected: $.tags: expected an array, got a string\n"));
-  g_assert_nonnull (strstr (err, "item 4: rejected: $: expected a Visit object, got a number\n"));
+  g_assert_nonnull (strstr (err, ":1:42: item 1 rejected: $.page: expected a string value, got "
+                                 "an object\n"));
+  g_assert_nonnull (strstr (err, ":1:69: item 2 rejected: $.tags: expected an array, got a "
+                                 "string\n"));
+  /* The reader rejects what is no object before the presser sees it. */
+  g_assert_nonnull (strstr (err, ":1:114: expected an object, got a number (item 4 rejected)\n"));
   g_assert_true (g_str_has_prefix (err, prefix));
 
   g_assert_cmpint (run (&decoded, &decode_err, "decode", "--schema-path", fixture->dir,
                         "--schema", "Shop", blobs, NULL), ==, 0);
   g_assert_cmpstr (decoded, ==,
                    "{\"id\":2,\"page\":\"home\",\"tags\":[\"a\",\"b\"]}\n{\"id\":4}\n");
+}
+
+static void
+test_press_ndjson (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *schema = write_file (fixture, "Shop_v1.brio", SCHEMA);
+  g_autofree char *input = write_file (fixture, "visits.jsonl",
+                                       "{\"id\":1}\n\n[1]\r\n{\"id\":2,\"page\":\"p\"}");
+  g_autofree char *blobs = g_build_filename (fixture->dir, "visits.blobs", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *decoded = NULL;
+  g_autofree char *decode_err = NULL;
+  g_autofree char *expected = g_strdup_printf ("alloy: %s:3:1: expected an object, got an array "
+                                               "(item 1 rejected)\n", input);
+
+  /* One object per line; blank lines are no items, CRLF is a line end. */
+  g_assert_cmpint (run (&out, &err, "press", "-p", fixture->dir, "-s", "Shop", "-o", blobs, input,
+                        NULL), ==, 1);
+  g_assert_true (g_str_has_prefix (out, "pressed 2, rejected 1, "));
+  g_assert_cmpstr (err, ==, expected);
+  g_assert_cmpint (run (&decoded, &decode_err, "decode", "-p", fixture->dir, "-s", "Shop", blobs,
+                        NULL), ==, 0);
+  g_assert_cmpstr (decoded, ==, "{\"id\":1}\n{\"id\":2,\"page\":\"p\"}\n");
 }
 
 static void
@@ -213,6 +240,7 @@ main (int argc, char **argv)
   ADD ("schema-check", test_schema_check);
   ADD ("schema-check-errors", test_schema_check_errors);
   ADD ("press-and-decode", test_press_and_decode);
+  ADD ("press-ndjson", test_press_ndjson);
   ADD ("decode-truncated", test_decode_truncated);
   ADD ("press-errors", test_press_errors);
   ADD ("press-quo", test_press_quo);

@@ -12,9 +12,7 @@ int alloy_cli_schema (int argc, char **argv);
 int alloy_cli_press (int argc, char **argv);
 int alloy_cli_decode (int argc, char **argv);
 
-/* The whole of @path, gunzipped when it starts with gzip's magic (a .gz
- * name without it is an error, as is the magic under another name's
- * stream failing). */
+/* The whole content of @path, gunzipped (alloy_data_file_open's rules). */
 GBytes *alloy_cli_read_file (const char *path, GError **error);
 
 G_END_DECLS

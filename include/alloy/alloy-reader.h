@@ -37,7 +37,9 @@ typedef enum {
 /**
  * AlloyItemLocation:
  * @file: the input's display name (owned by the iterator)
- * @line: 1-based line of the item's first byte
+ * @line: 1-based line of the item's first byte, or 0 when unknown: a reader
+ *   of a byte range that does not start at 0 does not count the lines
+ *   before it, and its messages then say `FILE@OFFSET: `
  * @column: 1-based column (in bytes) of the item's first byte
  * @offset: byte offset of the item's first byte in the uncompressed input
  * @index: 0-based index of the item among those this iterator framed,
