@@ -5,6 +5,9 @@
 
 #include "alloy-test-utils.h"
 
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 typedef struct {
   char *dir;
 } Fixture;
@@ -201,6 +204,73 @@ test_press_errors (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_datasets (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *datasets = g_build_filename (fixture->dir, "datasets", NULL);
+  g_autofree char *outside = g_build_filename (fixture->dir, "outside", NULL);
+  g_autofree char *config = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *const dirs[] = { "datasets/events/2026/11", "datasets/legacy", "outside", NULL };
+  static const char *const files[][2] = {
+    { "datasets/events/dataset.conf", "[dataset]\nschema=unity\ndescription=Unity events\n" },
+    { "datasets/events/a.ndjson", "{\"a\":1}\n{\"a\":2}\n" },
+    { "datasets/events/2026/11/b.json", "[{\"b\":1}]" },
+    { "datasets/events/notes.txt", "x" },
+    { "outside/x.ndjson", "{}\n" },
+    { "datasets/legacy/dataset.conf", "[dataset]\nroot-version=0\n" },
+    { "datasets/legacy/c.json", "[]" },
+  };
+
+  for (const char *const *dir = dirs; *dir; dir++)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, *dir, NULL);
+      g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    g_free (write_file (fixture, files[i][0], files[i][1]));
+  {
+    g_autofree char *leak = g_build_filename (datasets, "events", "leak.ndjson", NULL);
+    g_autofree char *target = g_build_filename (outside, "x.ndjson", NULL);
+    g_autofree char *evil = g_build_filename (datasets, "evil", NULL);
+    g_assert_cmpint (symlink (target, leak), ==, 0);
+    g_assert_cmpint (symlink (outside, evil), ==, 0);
+  }
+  config = write_file (fixture, "alloy.conf",
+                       "[alloy]\nalloy.samplestore.location=datasets\n"
+                       "alloy.samplestore.partition.max.bytes=4k\n");
+
+  /* Data, ignored files, refusals and broken settings all listed. */
+  expected = g_strdup_printf (
+      "location: %s\n"
+      "datasets: 3 (1 broken, 1 refused)\n"
+      "\n"
+      "events\n"
+      "  description: Unity events\n"
+      "  schema: unity\n"
+      "  partitions: 2 from 2 files\n"
+      "  bytes: 25\n"
+      "  generation: c4ebcbb3b433d84e\n"
+      "  ignored: notes.txt\n"
+      "  refused: leak.ndjson (symbolic link to %s/x.ndjson, outside the location root)\n"
+      "\n"
+      "evil\n"
+      "  refused: %s/evil: symbolic link to %s, outside the location root\n"
+      "\n"
+      "legacy\n"
+      "  broken: %s/legacy/dataset.conf:2: [dataset] root-version: '0' is out of range (1 to "
+      "2147483647)\n"
+      "  schema: from the view\n"
+      "  partitions: 1 from 1 file\n"
+      "  bytes: 2\n"
+      "  generation: 3a674d99f707daec\n",
+      datasets, outside, datasets, outside, datasets);
+  g_assert_cmpint (run (&out, &err, "datasets", "--config", config, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, expected);
+}
+
+static void
 test_press_quo (Fixture *fixture, gconstpointer data)
 {
   const char *fixtures = alloy_test_fixtures_dir ();
@@ -244,6 +314,7 @@ main (int argc, char **argv)
   ADD ("decode-truncated", test_decode_truncated);
   ADD ("press-errors", test_press_errors);
   ADD ("press-quo", test_press_quo);
+  ADD ("datasets", test_datasets);
 #undef ADD
 
   return g_test_run ();

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "alloy-cli.h"
+#include "alloy-cli-datasets.h"
 #include "alloy-log.h"
 
 #include <locale.h>
@@ -26,6 +27,7 @@ static const Command commands[] = {
   { "schema", "Check Brio schemas: alloy schema check DIR_OR_FILE...", alloy_cli_schema },
   { "press", "Press JSON files into Brio blobs", alloy_cli_press },
   { "decode", "Print a file of Brio blobs as NDJSON", alloy_cli_decode },
+  { "datasets", "List the datasets under the location root", alloy_cli_datasets },
   { "version", "Print the version of alloy and of its plugin ABI", run_version },
   { "help", "Show the commands", run_help },
 };
