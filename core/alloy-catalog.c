@@ -22,10 +22,14 @@
  * settled); one that disappears is removed at once (::dataset-removed).
  * A dataset directory replaced by another (new inode) is a change.
  *
+ * This file holds the catalog's state, the settle rule, the monitors and
+ * the queries; the blocking work (listing the root, scanning a dataset)
+ * is in alloy-catalog-scan.c.
+ *
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "alloy-catalog.h"
+#include "alloy-catalog-private.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -33,10 +37,6 @@
 #include <sys/stat.h>
 
 G_DEFINE_QUARK (alloy-catalog-error-quark, alloy_catalog_error)
-
-/* A load retries a scan that sees files changing this often before it
- * lists the dataset with the UNSETTLED error. */
-#define LOAD_ATTEMPTS 3
 
 typedef struct {
   GFileMonitor *monitor;
@@ -221,63 +221,6 @@ resolve_root (AlloyCatalog *self, GError **error)
   return TRUE;
 }
 
-typedef struct {
-  char *name;
-  guint64 dev;
-  guint64 ino;
-} RootItem;
-
-static void
-root_item_free (RootItem *item)
-{
-  g_free (item->name);
-  g_free (item);
-}
-
-static gint
-compare_root_items (gconstpointer a, gconstpointer b)
-{
-  return strcmp ((*(RootItem *const *) a)->name, (*(RootItem *const *) b)->name);
-}
-
-/* The directories (or links to directories) directly under the root, not
- * hidden, sorted. Thread-safe. */
-static GPtrArray *
-list_root (const char *root_real, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GDir) dir = g_dir_open (root_real, 0, &local_error);
-  g_autoptr(GPtrArray) items = NULL;
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_set_error (error, ALLOY_CATALOG_ERROR, ALLOY_CATALOG_ERROR_ROOT, "%s",
-                   local_error->message);
-      return NULL;
-    }
-  items = g_ptr_array_new_with_free_func ((GDestroyNotify) root_item_free);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (root_real, name, NULL);
-      struct stat st, target;
-      RootItem *item;
-
-      if (name[0] == '.' || lstat (path, &st) != 0)
-        continue;
-      if (!S_ISDIR (st.st_mode) &&
-          !(S_ISLNK (st.st_mode) && stat (path, &target) == 0 && S_ISDIR (target.st_mode)))
-        continue;
-      item = g_new0 (RootItem, 1);
-      item->name = g_strdup (name);
-      item->dev = st.st_dev;
-      item->ino = st.st_ino;
-      g_ptr_array_add (items, item);
-    }
-  g_ptr_array_sort (items, compare_root_items);
-  return g_steal_pointer (&items);
-}
-
 /* Publishing */
 
 static void
@@ -423,87 +366,19 @@ entry_set_directories (AlloyCatalog *self, Entry *entry, const char *const *dire
 
 /* Scans */
 
-typedef struct {
-  char *root_real;
-  char *name;
-  guint64 partition_max_bytes;
-  char *expect;   /* build only when the listing has this fingerprint */
-  gboolean force; /* a load: build whatever the listing, retry when unsettled */
-  AlloyDataset *previous;
-  AlloyDatasetListing *listing;
-  AlloyDataset *dataset;
-  gboolean unsettled;
-} Job;
-
-static Job *
-job_new (const char *root_real, const char *name, guint64 partition_max_bytes,
-         AlloyDataset *previous)
-{
-  Job *job = g_new0 (Job, 1);
-
-  job->root_real = g_strdup (root_real);
-  job->name = g_strdup (name);
-  job->partition_max_bytes = partition_max_bytes;
-  job->previous = previous ? g_object_ref (previous) : NULL;
-  return job;
-}
-
-static void
-job_free (Job *job)
-{
-  g_free (job->root_real);
-  g_free (job->name);
-  g_free (job->expect);
-  g_clear_object (&job->previous);
-  alloy_dataset_listing_free (job->listing);
-  g_clear_object (&job->dataset);
-  g_free (job);
-}
-
-/* Blocking; thread-safe: touches nothing but @job. FALSE when cancelled. */
-static gboolean
-job_run (Job *job, GCancellable *cancellable, GError **error)
-{
-  for (guint attempt = 1;; attempt++)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      alloy_dataset_listing_free (job->listing);
-      job->listing = alloy_dataset_listing_new (job->root_real, job->name, cancellable);
-      if (!job->force &&
-          g_strcmp0 (job->expect, alloy_dataset_listing_get_fingerprint (job->listing)) != 0)
-        return TRUE;
-      job->dataset = alloy_dataset_build (job->listing, job->partition_max_bytes, job->previous,
-                                          cancellable, &local_error);
-      job->unsettled = job->dataset == NULL;
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      if (job->dataset != NULL || !job->force)
-        return TRUE;
-      if (attempt == LOAD_ATTEMPTS)
-        {
-          job->dataset = alloy_dataset_new_failed (job->listing, local_error);
-          return TRUE;
-        }
-    }
-}
-
 static void
 job_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   GError *error = NULL;
 
-  if (job_run (task_data, cancellable, &error))
+  if (alloy_scan_job_run (task_data, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
 }
 
 static void
-entry_apply (AlloyCatalog *self, Entry *entry, Job *job)
+entry_apply (AlloyCatalog *self, Entry *entry, AlloyScanJob *job)
 {
   entry_set_directories (self, entry, alloy_dataset_listing_get_directories (job->listing));
   g_free (entry->fingerprint);
@@ -524,7 +399,7 @@ on_job_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GWeakRef *weak = user_data;
   g_autoptr(AlloyCatalog) self = g_weak_ref_get (weak);
-  Job *job = g_task_get_task_data (G_TASK (result));
+  AlloyScanJob *job = g_task_get_task_data (G_TASK (result));
   Entry *entry;
 
   g_weak_ref_clear (weak);
@@ -546,8 +421,8 @@ on_settle (gpointer user_data)
 {
   Entry *entry = user_data;
   AlloyCatalog *self = entry->catalog;
-  Job *job = job_new (self->root_real, entry->name, self->partition_max_bytes,
-                      entry->last_built);
+  AlloyScanJob *job = alloy_scan_job_new (self->root_real, entry->name,
+                                          self->partition_max_bytes, entry->last_built);
   GWeakRef *weak = g_new0 (GWeakRef, 1);
   g_autoptr(GTask) task = NULL;
 
@@ -562,7 +437,7 @@ on_settle (gpointer user_data)
   task = g_task_new (NULL, entry->job, on_job_done, weak);
   g_main_context_pop_thread_default (self->context);
   g_task_set_source_tag (task, on_settle);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_set_task_data (task, job, (GDestroyNotify) alloy_scan_job_free);
   g_task_run_in_thread (task, job_thread);
   return G_SOURCE_REMOVE;
 }
@@ -599,7 +474,7 @@ static void
 relist (AlloyCatalog *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = list_root (self->root_real, &error);
+  g_autoptr(GPtrArray) items = alloy_catalog_list_root (self->root_real, &error);
   g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (items == NULL)
@@ -609,12 +484,12 @@ relist (AlloyCatalog *self)
       items = g_ptr_array_new ();
     }
   for (guint i = 0; i < items->len; i++)
-    g_hash_table_add (present, ((RootItem *) g_ptr_array_index (items, i))->name);
+    g_hash_table_add (present, ((AlloyRootItem *) g_ptr_array_index (items, i))->name);
   remove_missing (self, present);
 
   for (guint i = 0; i < items->len && self->monitoring; i++)
     {
-      RootItem *item = g_ptr_array_index (items, i);
+      AlloyRootItem *item = g_ptr_array_index (items, i);
       Entry *entry = g_hash_table_lookup (self->entries, item->name);
 
       if (entry != NULL && entry->dev == item->dev && entry->ino == item->ino)
@@ -662,22 +537,24 @@ alloy_catalog_load (AlloyCatalog *self, GCancellable *cancellable, GError **erro
   g_return_val_if_fail (ALLOY_IS_CATALOG (self), FALSE);
   g_return_val_if_fail (!self->monitoring && !self->stopped, FALSE);
 
-  if (!resolve_root (self, error) || (items = list_root (self->root_real, error)) == NULL)
+  if (!resolve_root (self, error) ||
+      (items = alloy_catalog_list_root (self->root_real, error)) == NULL)
     return FALSE;
   for (guint i = 0; i < items->len; i++)
-    g_hash_table_add (present, ((RootItem *) g_ptr_array_index (items, i))->name);
+    g_hash_table_add (present, ((AlloyRootItem *) g_ptr_array_index (items, i))->name);
   remove_missing (self, present);
   for (guint i = 0; i < items->len; i++)
     {
-      RootItem *item = g_ptr_array_index (items, i);
+      AlloyRootItem *item = g_ptr_array_index (items, i);
       Entry *entry = g_hash_table_lookup (self->entries, item->name);
-      Job *job = job_new (self->root_real, item->name, self->partition_max_bytes,
-                          entry ? entry->last_built : NULL);
+      AlloyScanJob *job = alloy_scan_job_new (self->root_real, item->name,
+                                              self->partition_max_bytes,
+                                              entry ? entry->last_built : NULL);
 
       job->force = TRUE;
-      if (!job_run (job, cancellable, error))
+      if (!alloy_scan_job_run (job, cancellable, error))
         {
-          job_free (job);
+          alloy_scan_job_free (job);
           return FALSE;
         }
       if (entry == NULL)
@@ -685,7 +562,7 @@ alloy_catalog_load (AlloyCatalog *self, GCancellable *cancellable, GError **erro
       entry->dev = item->dev;
       entry->ino = item->ino;
       entry_apply (self, entry, job);
-      job_free (job);
+      alloy_scan_job_free (job);
     }
   return TRUE;
 }
