@@ -43,7 +43,7 @@ main (int argc, char **argv)
 {
   const char *fixtures = g_getenv ("ALLOY_FIXTURES");
   const char *rounds_text = g_getenv ("ALLOY_BENCH_ROUNDS");
-  guint rounds = rounds_text ? (guint) atoi (rounds_text) : 5;
+  guint rounds = rounds_text ? (guint) MAX (atoi (rounds_text), 1) : 5;
   g_autofree char *schemas = NULL;
   g_autofree char *data_path = NULL;
   g_autoptr(GError) error = NULL;
@@ -94,7 +94,10 @@ main (int argc, char **argv)
         {
           const char *text = g_ptr_array_index (items, i);
           if (!json_parser_load_from_data (baseline, text, strlen (text), &error))
-            return 1;
+            {
+              fprintf (stderr, "bench-press: item %u: %s\n", i, error->message);
+              return 1;
+            }
         }
       if (round > 0)
         parse_us += g_get_monotonic_time () - start;

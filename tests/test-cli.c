@@ -6,6 +6,7 @@
 #include "alloy-test-utils.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 typedef struct {
@@ -293,6 +294,18 @@ test_press_quo (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (run (&out, &err, "press", "-p", schemas, "-s", "quo", "--root-version", "3",
                         "-o", blobs, input, NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "pressed 26, rejected 0, "));
+  /* The first slot's blob: [size][encodingVersion 2][rootVersion 3]... */
+  {
+    g_autofree char *contents = NULL;
+    gsize size = 0;
+    guint32 header[3];
+
+    g_assert_true (g_file_get_contents (blobs, &contents, &size, NULL));
+    g_assert_cmpuint (size, >, sizeof header);
+    memcpy (header, contents, sizeof header);
+    g_assert_cmpuint (GUINT32_FROM_LE (header[1]), ==, 2);
+    g_assert_cmpuint (GUINT32_FROM_LE (header[2]), ==, 3);
+  }
   g_assert_cmpint (run (&decoded, &decode_err, "decode", "-p", schemas, "-s", "quo", blobs, NULL),
                    ==, 0);
   lines = g_strsplit (decoded, "\n", -1);

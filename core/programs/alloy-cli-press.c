@@ -190,10 +190,11 @@ alloy_cli_press (int argc, char **argv)
       fprintf (stderr, "alloy press: --schema-path, --schema, -o and an INPUT are required\n");
       return 2;
     }
-  if (root_version < 1 || item_max < 16)
+  /* A slot's size is an int32. */
+  if (root_version < 1 || item_max < 16 || item_max > G_MAXINT32)
     {
-      fprintf (stderr, "alloy press: --root-version must be 1 or more, --item-max-bytes 16 or "
-                       "more\n");
+      fprintf (stderr, "alloy press: --root-version must be 1 or more, --item-max-bytes from 16 "
+                       "to %d\n", G_MAXINT32);
       return 2;
     }
   schema = alloy_brio_schema_find ((const char *const *) schema_path, schema_name, &error);
