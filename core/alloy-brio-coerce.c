@@ -11,7 +11,6 @@
 
 #include "alloy-brio-coerce.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,22 +41,75 @@ java_double_to_int (gdouble value)
   return (gint32) value;
 }
 
+/* Java's String.trim: every byte <= 0x20 goes at both ends, control
+ * characters included, not only ASCII white space. */
+static char *
+java_trim (const char *text)
+{
+  const char *end = text + strlen (text);
+
+  while (*text != '\0' && (guchar) *text <= 0x20)
+    text++;
+  while (end > text && (guchar) end[-1] <= 0x20)
+    end--;
+  return g_strndup (text, (gsize) (end - text));
+}
+
+/* Double.parseDouble's grammar for decimal text: [sign] then "NaN",
+ * "Infinity", or digits [. digits] (".5" and "5." too) [eE [sign] digits]
+ * [fFdD]. g_ascii_strtod alone would also take "inf", "nan" in any case
+ * and hexadecimal, which Java rejects (Java's hexadecimal floating literals
+ * are not accepted either: no JSON writer produces them). */
+static gboolean
+is_java_double_text (const char *p)
+{
+  gboolean digits = FALSE;
+
+  if (*p == '+' || *p == '-')
+    p++;
+  if (strcmp (p, "NaN") == 0 || strcmp (p, "Infinity") == 0)
+    return TRUE;
+  for (; g_ascii_isdigit (*p); p++)
+    digits = TRUE;
+  if (*p == '.')
+    for (p++; g_ascii_isdigit (*p); p++)
+      digits = TRUE;
+  if (!digits)
+    return FALSE;
+  if (*p == 'e' || *p == 'E')
+    {
+      p++;
+      if (*p == '+' || *p == '-')
+        p++;
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  if (*p == 'f' || *p == 'F' || *p == 'd' || *p == 'D')
+    p++;
+  return *p == '\0';
+}
+
 /* Java's Double.parseDouble on trimmed text: FALSE when it would throw. */
 static gboolean
 parse_java_double (const char *text, gdouble *out)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
-  char *end = NULL;
+  g_autofree char *trimmed = java_trim (text);
+  const char *unsigned_text = trimmed + (*trimmed == '+' || *trimmed == '-');
+  gboolean negative = *trimmed == '-';
 
-  if (*trimmed == '\0')
+  if (!is_java_double_text (trimmed))
     return FALSE;
-  errno = 0;
-  *out = g_ascii_strtod (trimmed, &end);
-  /* Java accepts a trailing d/D/f/F type suffix; strtod accepts hex and
-   * "inf", which Java spells differently: close enough for JSON text. */
-  if (end != NULL && (*end == 'd' || *end == 'D' || *end == 'f' || *end == 'F') && end[1] == '\0')
-    end++;
-  return end != trimmed && *end == '\0';
+  /* Java's NaN is the canonical one, whatever the sign. */
+  if (strcmp (unsigned_text, "NaN") == 0)
+    *out = NAN;
+  else if (strcmp (unsigned_text, "Infinity") == 0)
+    *out = negative ? -INFINITY : INFINITY;
+  else
+    /* Stops before a d/D/f/F suffix; the syntax is already checked. */
+    *out = g_ascii_strtod (trimmed, NULL);
+  return TRUE;
 }
 
 /* NumberInput.parseAsLong: all digits parse as a long (overflow gives the
@@ -65,7 +117,7 @@ parse_java_double (const char *text, gdouble *out)
 static gint64
 parse_text_as_long (const char *text, gint64 min, gint64 max)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  g_autofree char *trimmed = java_trim (text);
   const char *digits = trimmed;
   gboolean all_digits = TRUE;
   gdouble as_double;
@@ -103,7 +155,7 @@ alloy_brio_coerce_boolean (JsonNode *node)
       return json_node_get_int (node) != 0;
     case G_TYPE_STRING:
       {
-        g_autofree char *trimmed = g_strstrip (g_strdup (json_node_get_string (node)));
+        g_autofree char *trimmed = java_trim (json_node_get_string (node));
         return strcmp (trimmed, "true") == 0;
       }
     default:
@@ -193,10 +245,15 @@ alloy_brio_java_double_to_string (gdouble value)
   if (value == 0.0)
     return g_strdup (negative ? "-0.0" : "0.0");
 
-  /* The shortest %e that reads back as the same double. */
+  /* The shortest %e that reads back as the same double. g_ascii_formatd,
+   * not printf: the programs call setlocale, and a comma-decimal locale
+   * would make g_ascii_strtod stop at the comma. */
   for (precision = 1; precision <= 17; precision++)
     {
-      g_snprintf (buffer, sizeof buffer, "%.*e", precision - 1, fabs (value));
+      char format[16];
+
+      g_snprintf (format, sizeof format, "%%.%de", precision - 1);
+      g_ascii_formatd (buffer, sizeof buffer, format, fabs (value));
       if (g_ascii_strtod (buffer, NULL) == fabs (value))
         break;
     }

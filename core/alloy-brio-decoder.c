@@ -10,6 +10,7 @@
 
 #include "alloy-brio-dictionary.h"
 
+#include <math.h>
 #include <string.h>
 
 typedef struct {
@@ -138,6 +139,11 @@ read_value (const Decoder *decoder, AlloyBrioValueType type, gsize at, gsize lim
       if (!read_i64 (decoder, at, limit, &i64, error))
         return NULL;
       memcpy (&d, &i64, sizeof d);
+      /* JSON has no NaN or infinities: Java's spellings, as strings. */
+      if (isnan (d))
+        return json_node_init_string (json_node_alloc (), "NaN");
+      if (isinf (d))
+        return json_node_init_string (json_node_alloc (), d > 0 ? "Infinity" : "-Infinity");
       return json_node_init_double (json_node_alloc (), d);
     case ALLOY_BRIO_STRING:
       if (!read_i16 (decoder, at, limit, &i16, error))
@@ -188,6 +194,7 @@ read_value_map (const Decoder *decoder, const AlloyBrioRelation *relation, gsize
   guint key_width = long_keys ? 8 : 2;
   g_autoptr(JsonObject) object = json_object_new ();
   gsize values_at;
+  gint64 previous = 0;
   gint16 count;
 
   if (!read_count (decoder, at, limit, &count, error))
@@ -199,9 +206,10 @@ read_value_map (const Decoder *decoder, const AlloyBrioRelation *relation, gsize
       g_autofree char *name = NULL;
       JsonNode *value;
 
+      gint64 key;
+
       if (long_keys)
         {
-          gint64 key;
           if (!read_i64 (decoder, key_at, limit, &key, error))
             return NULL;
           name = g_strdup_printf ("%" G_GINT64_FORMAT, key);
@@ -209,12 +217,21 @@ read_value_map (const Decoder *decoder, const AlloyBrioRelation *relation, gsize
       else
         {
           g_autoptr(JsonNode) key_node = NULL;
-          gint16 key;
-          if (!read_i16 (decoder, key_at, limit, &key, error) ||
-              (key_node = string_node (decoder, key, key_at, error)) == NULL)
+          gint16 key16;
+          if (!read_i16 (decoder, key_at, limit, &key16, error) ||
+              (key_node = string_node (decoder, key16, key_at, error)) == NULL)
             return NULL;
+          key = key16;
           name = g_strdup (json_node_get_string (key_node));
         }
+      /* A cell binary-searches the keys. */
+      if (i > 0 && key <= previous)
+        {
+          corrupt (decoder, error, key_at, "map key %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT
+                   ": keys must be strictly ascending", key, previous);
+          return NULL;
+        }
+      previous = key;
       value = read_value (decoder, relation->map_value_type, values_at + (gsize) i * 2, limit,
                           error);
       if (value == NULL)
@@ -279,9 +296,10 @@ read_structure (const Decoder *decoder, const AlloyBrioStructure *structure, gsi
 
   /* Nesting is bounded by the schema's structures only through the data:
    * bound it, so a crafted blob cannot exhaust the stack. */
-  if (depth > 256)
+  if (depth > ALLOY_BRIO_DECODE_MAX_DEPTH)
     {
-      corrupt (decoder, error, start, "structures nested deeper than 256");
+      corrupt (decoder, error, start, "structures nested deeper than %d",
+               ALLOY_BRIO_DECODE_MAX_DEPTH);
       return NULL;
     }
   if (!read_i32 (decoder, start, limit, &version, error))

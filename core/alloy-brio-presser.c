@@ -215,6 +215,22 @@ check_count (guint count, const char *what, const Path *path, GError **error)
                "%s of %u entries, over Brio's limit of %d", what, count, ALLOY_BRIO_MAX_ENTRIES);
 }
 
+/* The item limit, checked while pressing so that a huge item fails where
+ * it crosses the limit, not after its whole blob is built: @pending bytes
+ * are about to be written. The final check in press_node gives the exact
+ * total of the blobs that cross it only at the end. */
+static gboolean
+check_size (AlloyBrioPresser *self, gsize pending, const Path *path, GError **error)
+{
+  gsize total = 16 + alloy_brio_dictionary_get_size (self->dictionary) + self->roll->len + pending;
+
+  if (total <= self->item_max_bytes)
+    return TRUE;
+  return fail (error, ALLOY_BRIO_ERROR_TOO_LARGE, path,
+               "the blob reaches %" G_GSIZE_FORMAT " bytes here, over the item limit of %"
+               G_GSIZE_FORMAT " bytes", total, self->item_max_bytes);
+}
+
 static gint
 compare_longs (gconstpointer a, gconstpointer b)
 {
@@ -248,6 +264,8 @@ press_value_vector (AlloyBrioPresser *self, const AlloyBrioRelation *relation, J
       if (longs != NULL)
         longs[i] = alloy_brio_coerce_long (element);
       else if (!append_value (self, relation->value_type, element, &element_path, error))
+        return FALSE;
+      if (!check_size (self, longs != NULL ? 8 * ((gsize) i + 1) : 0, &element_path, error))
         return FALSE;
     }
   /* Burst sorts long vectors, and only those. */
@@ -309,7 +327,8 @@ press_value_map (AlloyBrioPresser *self, const AlloyBrioRelation *relation, Json
             return FALSE;
           entry.key = key;
         }
-      if (!string_key (self, value, &entry_path, &entry.value, error))
+      if (!string_key (self, value, &entry_path, &entry.value, error) ||
+          !check_size (self, 0, &entry_path, error))
         return FALSE;
       g_array_append_val (entries, entry);
     }
@@ -478,7 +497,8 @@ press_structure (AlloyBrioPresser *self, const AlloyBrioStructure *structure, Js
 
   for (guint w = 0; w < n_words; w++)
     patch_i64 (roll, nulls_at + 8 * w, nulls[w]);
-  return TRUE;
+  /* The root is left to the final check and its exact total. */
+  return path == NULL || check_size (self, 0, path, error);
 }
 
 /* --- the presser ------------------------------------------------------ */
@@ -559,15 +579,113 @@ alloy_brio_presser_press_node (AlloyBrioPresser *self, JsonNode *item, GError **
   return g_bytes_new_take (blob, total);
 }
 
+static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* What json-glib 1.6 gets wrong, found in one pass over the bytes before
+ * it parses them: it ignores whatever follows the root value, truncates a
+ * string at a \u0000, mangles integers outside int64, and answers a NULL
+ * root for empty input. The scan only follows strings, escapes and depth;
+ * the rest of the syntax is json-glib's to check. */
+static gboolean
+scan_item (const char *json, gsize length, GError **error)
+{
+  gsize depth = 0;
+  gboolean in_string = FALSE, seen = FALSE, closed = FALSE;
+  char root = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = json[i];
+
+      if (in_string)
+        {
+          if (c == '"')
+            in_string = FALSE;
+          else if (c == '\\')
+            {
+              if (length - i > 5 && memcmp (json + i + 1, "u0000", 5) == 0)
+                return fail (error, ALLOY_BRIO_ERROR_ITEM, NULL,
+                             "a NUL character (\\u0000) in a string at byte %" G_GSIZE_FORMAT
+                             "; Brio strings cannot hold it", i);
+              i++; /* the escaped character */
+            }
+          continue;
+        }
+      if (is_json_space (c))
+        continue;
+      if (closed)
+        return fail (error, ALLOY_BRIO_ERROR_ITEM, NULL,
+                     "data after the %s at byte %" G_GSIZE_FORMAT,
+                     root == '{' ? "object" : "array", i);
+      seen = TRUE;
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (depth++ == 0)
+            root = c;
+        }
+      else if (c == '}' || c == ']')
+        {
+          if (depth > 0 && --depth == 0)
+            closed = TRUE;
+        }
+      else if (c == '-' || g_ascii_isdigit (c))
+        {
+          /* A number: an integer (no '.', 'e', 'E') must fit in int64. */
+          gsize start = i, digits_at = c == '-' ? i + 1 : i;
+          gboolean integer = TRUE, overflow = FALSE;
+          guint64 magnitude = 0;
+
+          for (i = digits_at; i < length && (g_ascii_isdigit (json[i]) || json[i] == '.' ||
+                                             json[i] == 'e' || json[i] == 'E' ||
+                                             json[i] == '+' || json[i] == '-');
+               i++)
+            {
+              guint digit = (guint) (json[i] - '0');
+
+              if (!g_ascii_isdigit (json[i]))
+                integer = FALSE;
+              else if (magnitude > (G_MAXUINT64 - digit) / 10)
+                overflow = TRUE;
+              else
+                magnitude = magnitude * 10 + digit;
+            }
+          if (integer && (overflow || magnitude > (guint64) G_MAXINT64 + (c == '-')))
+            return fail (error, ALLOY_BRIO_ERROR_ITEM, NULL,
+                         "an integer out of range at byte %" G_GSIZE_FORMAT, start);
+          i--; /* the loop steps past the number's last byte */
+        }
+    }
+  if (!seen)
+    return fail (error, ALLOY_BRIO_ERROR_ITEM, NULL, "empty input");
+  return TRUE;
+}
+
 GBytes *
 alloy_brio_presser_press (AlloyBrioPresser *self, const char *json, gsize length, GError **error)
 {
   g_autoptr(GError) parse_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
 
+  if (!scan_item (json, length, error))
+    return NULL;
   if (!json_parser_load_from_data (self->parser, json, (gssize) length, &parse_error))
     {
       fail (error, ALLOY_BRIO_ERROR_ITEM, NULL, "not JSON: %s", parse_error->message);
       return NULL;
     }
-  return alloy_brio_presser_press_node (self, json_parser_get_root (self->parser), error);
+  /* Taken from the parser, so that the tree goes with this item instead of
+   * living until the next one. */
+  root = json_parser_steal_root (self->parser);
+  if (root == NULL)
+    {
+      fail (error, ALLOY_BRIO_ERROR_ITEM, NULL, "empty input");
+      return NULL;
+    }
+  return alloy_brio_presser_press_node (self, root, error);
 }

@@ -71,7 +71,25 @@ typedef struct {
   GPtrArray *structures;     /* AlloyBrioStructureSyntax, in file order */
 } AlloyBrioFileSyntax;
 
-/* Parses @text (@length bytes, not necessarily NUL-terminated) of @file.
+/* A leading UTF-8 byte order mark (EF BB BF), which some editors write, is
+ * not part of a schema's text: pass the text of a file through this before
+ * alloy_brio_file_syntax_parse() and alloy_brio_file_syntax_peek_name(), so
+ * that both ignore it and positions count from the character after it.
+ * Returns the text after the mark and shortens *@length by it. */
+static inline const char *
+alloy_brio_skip_bom (const char *text, gsize *length)
+{
+  if (*length >= 3 && (guchar) text[0] == 0xEF && (guchar) text[1] == 0xBB
+      && (guchar) text[2] == 0xBF)
+    {
+      *length -= 3;
+      return text + 3;
+    }
+  return text;
+}
+
+/* Parses @text (@length bytes, not necessarily NUL-terminated) of @file,
+ * without a leading byte order mark (alloy_brio_skip_bom()).
  * ALLOY_BRIO_ERROR_SYNTAX, with "FILE:LINE:COLUMN: ", when it does not
  * parse. */
 AlloyBrioFileSyntax *alloy_brio_file_syntax_parse (const char *file, const char *text,
@@ -79,7 +97,8 @@ AlloyBrioFileSyntax *alloy_brio_file_syntax_parse (const char *file, const char 
 void alloy_brio_file_syntax_free (AlloyBrioFileSyntax *syntax);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AlloyBrioFileSyntax, alloy_brio_file_syntax_free)
 
-/* The NAME of a leading `schema NAME`, or NULL; reads no further. */
+/* The NAME of a leading `schema NAME` (comments may precede it; strip a
+ * byte order mark first), or NULL; reads no further. */
 char *alloy_brio_file_syntax_peek_name (const char *text, gsize length);
 
 void alloy_brio_type_syntax_copy (AlloyBrioTypeSyntax *dest, const AlloyBrioTypeSyntax *src);

@@ -17,6 +17,10 @@
 /* Brio's first structure type key; value types use small fixed keys. */
 #define FIRST_STRUCTURE_TYPE_KEY 56
 
+/* Burst's Java code caps a structure (its normalised relation set) at 127
+ * relations; a blob with more would not read back in a cell. */
+#define MAX_STRUCTURE_RELATIONS 127
+
 typedef struct {
   AlloyBrioRelation pub;  /* first, so that a Relation * is a relation */
   char *name;
@@ -33,6 +37,8 @@ struct _AlloyBrioStructure {
   const AlloyBrioStructure *supertype;
   guint first_version;
   guint last_version;     /* while merging */
+  const char *file;       /* of the last version declaring it; schema->files' string */
+  AlloyBrioPos pos;       /* of its name there */
   GPtrArray *own;         /* Relation, in order of first declaration; owned */
   GHashTable *by_ordinal; /* ordinal → Relation */
   GHashTable *by_name;    /* name → Relation, over the normalised set */
@@ -215,6 +221,8 @@ merge_structure (AlloyBrioSchema *schema, const AlloyBrioFileSyntax *f,
                     ss->name, s->supertype_name ? s->supertype_name : "(none)", s->first_version,
                     ss->supertype ? ss->supertype : "(none)");
   s->last_version = v;
+  s->file = schema->files[v - 1];
+  s->pos = ss->pos;
 
   for (guint i = 0; i < ss->relations->len; i++)
     {
@@ -374,6 +382,7 @@ alloy_brio_schema_load_files (const char *const *files, GError **error)
       g_autofree char *text = NULL;
       g_autoptr(GError) local_error = NULL;
       AlloyBrioFileSyntax *syntax;
+      const char *start;
       gsize length;
 
       if (!g_file_get_contents (*file, &text, &length, &local_error))
@@ -382,7 +391,8 @@ alloy_brio_schema_load_files (const char *const *files, GError **error)
                        local_error->message);
           return NULL;
         }
-      if ((syntax = alloy_brio_file_syntax_parse (*file, text, length, error)) == NULL)
+      start = alloy_brio_skip_bom (text, &length);
+      if ((syntax = alloy_brio_file_syntax_parse (*file, start, length, error)) == NULL)
         return NULL;
       g_ptr_array_add (syntaxes, syntax);
       if (!alloy_brio_check_version_line (syntax, error))
@@ -417,43 +427,102 @@ compare_strings (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* Whether @base is NAME_vN.brio (N one or more digits) for the schema
+ * whose case-folded name is @folded_name. */
+static gboolean
+file_name_matches (const char *base, const char *folded_name)
+{
+  gsize length = strlen (base) - strlen (".brio");
+  const char *version = g_strrstr_len (base, length, "_v");
+  g_autofree char *name = NULL;
+  g_autofree char *folded = NULL;
+
+  if (version == NULL || version + 2 == base + length)
+    return FALSE;
+  for (const char *c = version + 2; c < base + length; c++)
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  name = g_strndup (base, version - base);
+  folded = g_utf8_casefold (name, -1);
+  return strcmp (folded, folded_name) == 0;
+}
+
 /* Adds to @found the *.brio files of @dir (and, if @descend, of its
- * immediate subdirectories) whose header names @folded_name. */
-static void
-collect_files (const char *dir, const char *folded_name, gboolean descend, GPtrArray *found)
+ * immediate subdirectories) whose header names @name (@folded_name, case
+ * folded). A file named as one of its versions (NAME_vN.brio, the name
+ * matched case-insensitively) that cannot be read or whose `schema NAME`
+ * header does not parse is an error, not a silently missing version:
+ * ALLOY_BRIO_ERROR_NOT_FOUND or ALLOY_BRIO_ERROR_SYNTAX, naming the file and
+ * why. Other *.brio files without a readable header are ignored. A leading
+ * byte order mark is skipped. */
+static gboolean
+collect_files (const char *dir, const char *name, const char *folded_name, gboolean descend,
+               GPtrArray *found, GError **error)
 {
   g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
   const char *entry;
 
   if (handle == NULL)
-    return;
+    return TRUE;
   while ((entry = g_dir_read_name (handle)) != NULL)
     g_ptr_array_add (entries, g_strdup (entry));
   /* Directory order is arbitrary; keep the result reproducible. */
   g_ptr_array_sort (entries, compare_strings);
   for (guint i = 0; i < entries->len; i++)
     {
-      g_autofree char *path = g_build_filename (dir, entries->pdata[i], NULL);
+      const char *base = entries->pdata[i];
+      g_autofree char *path = g_build_filename (dir, base, NULL);
+      g_autoptr(GError) local_error = NULL;
       g_autofree char *text = NULL;
-      g_autofree char *name = NULL;
+      g_autofree char *header = NULL;
       g_autofree char *folded = NULL;
+      const char *start;
+      gboolean named_for_it;
       gsize length;
 
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
         {
-          if (descend)
-            collect_files (path, folded_name, FALSE, found);
+          if (descend && !collect_files (path, name, folded_name, FALSE, found, error))
+            return FALSE;
           continue;
         }
-      if (!g_str_has_suffix (path, ".brio") || !g_file_get_contents (path, &text, &length, NULL))
+      if (!g_str_has_suffix (base, ".brio"))
         continue;
-      if ((name = alloy_brio_file_syntax_peek_name (text, length)) == NULL)
-        continue;
-      folded = g_utf8_casefold (name, -1);
+      named_for_it = file_name_matches (base, folded_name);
+      if (!g_file_get_contents (path, &text, &length, &local_error))
+        {
+          if (!named_for_it)
+            continue;
+          g_set_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_NOT_FOUND,
+                       "%s: cannot read this file of schema '%s': %s", path, name,
+                       local_error->message);
+          return FALSE;
+        }
+      start = alloy_brio_skip_bom (text, &length);
+      if ((header = alloy_brio_file_syntax_peek_name (start, length)) == NULL)
+        {
+          g_autoptr(AlloyBrioFileSyntax) syntax = NULL;
+
+          if (!named_for_it)
+            continue;
+          /* The parser says where and why the header does not parse. */
+          syntax = alloy_brio_file_syntax_parse (path, start, length, &local_error);
+          if (syntax == NULL)
+            g_set_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_SYNTAX,
+                         "%s (the file is named as a version of schema '%s' but its "
+                         "'schema NAME' header does not parse)", local_error->message, name);
+          else
+            g_set_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_SYNTAX,
+                         "%s: the file is named as a version of schema '%s' but its "
+                         "'schema NAME' header does not parse", path, name);
+          return FALSE;
+        }
+      folded = g_utf8_casefold (header, -1);
       if (strcmp (folded, folded_name) == 0)
         g_ptr_array_add (found, g_steal_pointer (&path));
     }
+  return TRUE;
 }
 
 AlloyBrioSchema *
@@ -470,7 +539,8 @@ alloy_brio_schema_find (const char *const *search_path, const char *name, GError
     {
       g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
 
-      collect_files (*dir, folded_name, TRUE, found);
+      if (!collect_files (*dir, name, folded_name, TRUE, found, error))
+        return NULL;
       if (found->len > 0)
         {
           g_ptr_array_add (found, NULL);
@@ -556,6 +626,16 @@ alloy_brio_schema_check_pressable (const AlloyBrioSchema *schema, GError **error
   for (guint i = 0; i < schema->structures->len; i++)
     {
       const AlloyBrioStructure *s = schema->structures->pdata[i];
+      guint n_relations = s->schematics[s->n_versions - 1]->len;
+
+      /* The normalised set at the last version, which items are pressed at:
+       * an extends hierarchy shares one set. */
+      if (n_relations > MAX_STRUCTURE_RELATIONS)
+        return alloy_brio_schema_fail (error, ALLOY_BRIO_ERROR_UNSUPPORTED, s->file, s->pos,
+                                       "structure '%s' has %u relations in version %u, more "
+                                       "than Burst's limit of %u relations per structure",
+                                       s->name, n_relations, s->n_versions,
+                                       MAX_STRUCTURE_RELATIONS);
       for (guint j = 0; j < s->own->len; j++)
         {
           const Relation *r = s->own->pdata[j];

@@ -28,7 +28,8 @@ static const AlloyOptionSpec main_options[] = {
   { ALLOY_KEY_ITEM_MAX_BYTES, ALLOY_OPTION_SIZE, 0, "10000000",
     "an item whose blob would be larger is rejected", 1024, G_MAXINT32 },
   { ALLOY_KEY_JSON_MAX_DEPTH, ALLOY_OPTION_INT, 0, "512",
-    "an item nested deeper than this many objects and arrays is rejected", 1, 100000 },
+    "an item nested deeper than this many objects and arrays is rejected (at most 1000: "
+    "json-glib 1.6 recurses and would overflow the stack)", 1, 1000 },
   { ALLOY_KEY_PARTITION_MAX_BYTES, ALLOY_OPTION_SIZE, 0, "256M",
     "an uncompressed NDJSON file larger than this is cut into byte ranges of this size, each "
     "its own partition", 4096, G_MAXINT64 },

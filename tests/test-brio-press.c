@@ -10,6 +10,10 @@
 #include "alloy-test-utils.h"
 #include "brio-expected.h"
 
+#include "alloy-brio-dictionary.h"
+
+#include <locale.h>
+#include <math.h>
 #include <string.h>
 
 #define TEST_SCHEMA                                  \
@@ -249,16 +253,32 @@ test_coercions (void)
 static void
 test_java_double_text (void)
 {
-  static const struct { gdouble value; const char *text; } cases[] = {
-    { 5.0, "5.0" }, { 2.5, "2.5" }, { 0.001, "0.001" }, { 0.0001, "1.0E-4" },
-    { 1234567.0, "1234567.0" }, { 1e7, "1.0E7" }, { 1.5e10, "1.5E10" }, { -0.0, "-0.0" },
-    { 0.1, "0.1" }, { 123.456, "123.456" }, { 1e-10, "1.0E-10" },
-  };
+  /* The programs call setlocale (LC_ALL, ""): a comma-decimal locale must
+   * not change the text. */
+  g_autofree char *saved = g_strdup (setlocale (LC_NUMERIC, NULL));
 
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+  if (setlocale (LC_NUMERIC, "de_DE.UTF-8") == NULL)
+    g_test_message ("no de_DE.UTF-8 locale: checked in the C locale only");
+  else
     {
-      g_autofree char *text = alloy_brio_java_double_to_string (cases[i].value);
-      g_assert_cmpstr (text, ==, cases[i].text);
+      g_autofree char *text = alloy_brio_java_double_to_string (2.5e-5);
+      g_assert_cmpstr (text, ==, "2.5E-5");
+    }
+  for (int pass = 0; pass < 2; pass++)
+    {
+      static const struct { gdouble value; const char *text; } cases[] = {
+        { 5.0, "5.0" }, { 2.5, "2.5" }, { 0.001, "0.001" }, { 0.0001, "1.0E-4" },
+        { 1234567.0, "1234567.0" }, { 1e7, "1.0E7" }, { 1.5e10, "1.5E10" }, { -0.0, "-0.0" },
+        { 0.1, "0.1" }, { 123.456, "123.456" }, { 1e-10, "1.0E-10" }, { 2.5e-5, "2.5E-5" },
+        { 0.3, "0.3" }, { 1.0 / 3.0, "0.3333333333333333" },
+      };
+
+      for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autofree char *text = alloy_brio_java_double_to_string (cases[i].value);
+          g_assert_cmpstr (text, ==, cases[i].text);
+        }
+      setlocale (LC_NUMERIC, saved);
     }
 }
 
@@ -290,6 +310,23 @@ static const Rejection rejections[] = {
     "$.children[1]: expected a Child object, got null" },
   { "deep-path", "{\"children\":[{},{\"values\":[1,{}]}]}", ALLOY_BRIO_ERROR_ITEM,
     "$.children[1].values[1]: expected a double value, got an object" },
+  { "data-after-object", "{\"t\":\"a\"} \n{\"t\":\"b\"}", ALLOY_BRIO_ERROR_ITEM,
+    "$: data after the object at byte 11" },
+  { "data-after-object-text", "{\"t\":\"}\"}x", ALLOY_BRIO_ERROR_ITEM,
+    "$: data after the object at byte 9" },
+  { "data-after-array", "[1] 2", ALLOY_BRIO_ERROR_ITEM, "$: data after the array at byte 4" },
+  { "nul-in-string", "{\"t\":\"a\\u0000b\"}", ALLOY_BRIO_ERROR_ITEM,
+    "$: a NUL character (\\u0000) in a string at byte 7; Brio strings cannot hold it" },
+  { "nul-in-key", "{\"tags\":{\"\\u0000\":\"v\"}}", ALLOY_BRIO_ERROR_ITEM,
+    "$: a NUL character (\\u0000) in a string at byte 10; Brio strings cannot hold it" },
+  { "integer-over-int64", "{\"l\":9223372036854775808}", ALLOY_BRIO_ERROR_ITEM,
+    "$: an integer out of range at byte 5" },
+  { "integer-under-int64", "{\"longs\":[1, -9223372036854775809]}", ALLOY_BRIO_ERROR_ITEM,
+    "$: an integer out of range at byte 13" },
+  { "integer-huge", "{\"i\":123456789012345678901234567890}", ALLOY_BRIO_ERROR_ITEM,
+    "$: an integer out of range at byte 5" },
+  { "empty", "", ALLOY_BRIO_ERROR_ITEM, "$: empty input" },
+  { "white-space", " \t\r\n ", ALLOY_BRIO_ERROR_ITEM, "$: empty input" },
 };
 
 static void
@@ -468,6 +505,333 @@ test_damaged_blobs (void)
     }
 }
 
+/* Little-endian reads at any alignment. */
+static gint64
+get_le (const guint8 *at, guint width)
+{
+  guint64 value = 0;
+
+  for (guint i = 0; i < width; i++)
+    value |= (guint64) at[i] << (8 * i);
+  if (width < 8 && (value >> (8 * width - 1)) & 1)
+    value |= ~G_GUINT64_CONSTANT (0) << (8 * width);
+  return (gint64) value;
+}
+
+/* The data of the root Item's variable relation @slot (longs 0, texts 1,
+ * tags 2, codes 3, ...): the fixed area of TEST_SCHEMA's Item ends at 38. */
+static const guint8 *
+root_variable (GBytes *blob, guint slot)
+{
+  const guint8 *data = g_bytes_get_data (blob, NULL);
+  const guint8 *root = data + 16 + get_le (data + 8, 4);
+
+  return root + get_le (root + 38 + 4 * slot, 4);
+}
+
+static JsonObject *
+press_and_decode (AlloyBrioSchema *schema, AlloyBrioPresser *presser, const char *item,
+                  JsonNode **out_node)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, item, strlen (item), &error);
+
+  g_assert_no_error (error);
+  *out_node = decode_blob (schema, blob);
+  return json_node_get_object (*out_node);
+}
+
+static void
+test_java_double_grammar (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  static const struct { const char *text; gdouble value; } doubles[] = {
+    { "inf", 0 }, { "Inf", 0 }, { "infinity", 0 }, { "nan", 0 }, { "0x10", 0 }, { "0x1p3", 0 },
+    { "1e", 0 }, { ".", 0 }, { "e5", 0 }, { "Infinityx", 0 }, { "1.5x", 0 }, { "", 0 },
+    { ".5", 0.5 }, { "5.", 5.0 }, { "-2.5e-1", -0.25 }, { "+1E2", 100 }, { "1e5f", 1e5 },
+    { "7D", 7 }, { " \\u0001 3.5\\u001f", 3.5 }, { "Infinity", INFINITY },
+    { "-Infinity", -INFINITY },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (doubles); i++)
+    {
+      g_autofree char *item = g_strdup_printf ("{\"d\":\"%s\"}", doubles[i].text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, item, strlen (item), &error);
+      gdouble value;
+
+      g_assert_no_error (error);
+      /* The double is the fixed area's last 8 bytes before t. */
+      {
+        const guint8 *data = g_bytes_get_data (blob, NULL);
+        gint64 bits = get_le (data + 16 + get_le (data + 8, 4) + 4 + 8 + 1 + 1 + 2 + 4 + 8, 8);
+        memcpy (&value, &bits, sizeof value);
+      }
+      if (value != doubles[i].value)
+        g_error ("'%s' pressed as %g, expected %g", doubles[i].text, value, doubles[i].value);
+    }
+
+  {
+    g_autoptr(JsonNode) node = NULL;
+    JsonObject *item = press_and_decode (
+        schema, presser,
+        "{\"d\":\"inf\",\"l\":\"0x10\",\"i\":\"infinity\",\"s\":\"NaN\",\"y\":\" \\u0001 42\","
+        "\"b\":\"\\u0002true\\u0003\"}",
+        &node);
+    g_assert_cmpfloat (json_object_get_double_member (item, "d"), ==, 0.0);
+    g_assert_cmpint (json_object_get_int_member (item, "l"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (item, "i"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (item, "s"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (item, "y"), ==, 42);
+    g_assert_true (json_object_get_boolean_member (item, "b"));
+  }
+  {
+    g_autoptr(JsonNode) node = NULL;
+    JsonObject *item = press_and_decode (schema, presser,
+                                         "{\"l\":\" \\u0001 42\\u001f\",\"d\":\"NaN\"}", &node);
+    g_assert_cmpint (json_object_get_int_member (item, "l"), ==, 42);
+    /* NaN stays NaN, and decodes as Java's spelling. */
+    g_assert_cmpstr (json_object_get_string_member (item, "d"), ==, "NaN");
+  }
+}
+
+/* What the pre-scan must let through. */
+static void
+test_scan_accepts (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *item = press_and_decode (
+      schema, presser,
+      " \n{\"t\":\"a\\\\u0000\\\"}{\",\"longs\":[9223372036854775807,-9223372036854775808,"
+      "-0,1.5e300,12345678901234567890.5,1E400],\"d\":-1e-400} \r\n\t",
+      &node);
+  JsonArray *longs = json_object_get_array_member (item, "longs");
+
+  g_assert_cmpstr (json_object_get_string_member (item, "t"), ==, "a\\u0000\"}{");
+  g_assert_cmpint (json_array_get_length (longs), ==, 6);
+  g_assert_cmpint (json_array_get_int_element (longs, 0), ==, G_MININT64);
+  g_assert_cmpint (json_array_get_int_element (longs, 5), ==, G_MAXINT64);
+}
+
+static void
+test_early_limit (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AlloyBrioPresser) presser = alloy_brio_presser_new (schema, 1, 400, &error);
+  g_autoptr(GString) json = g_string_new ("{\"longs\":[");
+  GBytes *blob;
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 100; i++)
+    g_string_append_printf (json, "%s%d", i ? "," : "", i);
+  g_string_append (json, "]}");
+  /* 16 bytes of header, no dictionary, 62 of Item, 2 of count: the 41st
+   * long crosses 400. */
+  blob = alloy_brio_presser_press (presser, json->str, json->len, &error);
+  g_assert_null (blob);
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_TOO_LARGE);
+  g_assert_cmpstr (error->message, ==,
+                   "$.longs[40]: the blob reaches 408 bytes here, over the item limit of 400 "
+                   "bytes");
+  g_clear_error (&error);
+
+  g_string_assign (json, "{\"children\":[");
+  for (int i = 0; i < 100; i++)
+    g_string_append_printf (json, "%s{\"values\":[1]}", i ? "," : "");
+  g_string_append (json, "]}");
+  blob = alloy_brio_presser_press (presser, json->str, json->len, &error);
+  g_assert_null (blob);
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_TOO_LARGE);
+  g_assert_true (g_str_has_prefix (error->message, "$.children["));
+  g_assert_nonnull (strstr (error->message, "over the item limit of 400 bytes"));
+  g_clear_error (&error);
+
+  g_string_assign (json, "{\"tags\":{");
+  for (int i = 0; i < 100; i++)
+    g_string_append_printf (json, "%s\"k%d\":\"v\"", i ? "," : "", i);
+  g_string_append (json, "}}");
+  blob = alloy_brio_presser_press (presser, json->str, json->len, &error);
+  g_assert_null (blob);
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_TOO_LARGE);
+  /* At an entry (json-glib's member order), long before the 100th. */
+  g_assert_true (g_str_has_prefix (error->message, "$.tags.k"));
+  g_assert_nonnull (strstr (error->message, ": the blob reaches "));
+  /* Crossed in the root's own scalars: the final check's exact total
+   * (test_limits). */
+}
+
+/* Over 512 strings in one bucket: ordinals reach 512 and the int16 keys
+ * (ordinal << 6 | bucket) go negative. A cell binary-searches the keys in
+ * signed order, so the negative ones must come first. */
+static void
+test_string_map_key_order (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(GString) json = g_string_new ("{\"tags\":{");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(JsonNode) decoded = NULL;
+  g_autoptr(JsonNode) want = NULL;
+  const guint8 *map;
+  guint found = 0, negative = 0;
+  gint64 count;
+
+  for (guint n = 0; found < 600; n++)
+    {
+      g_autofree char *name = g_strdup_printf ("k%u", n);
+      if (alloy_brio_dictionary_bucket (alloy_brio_java_string_hash (name, -1)) != 5)
+        continue;
+      g_string_append_printf (json, "%s\"%s\":\"%u\"", found ? "," : "", name, found % 3);
+      found++;
+    }
+  g_string_append (json, "}}");
+  blob = alloy_brio_presser_press (presser, json->str, json->len, &error);
+  g_assert_no_error (error);
+  map = root_variable (blob, 2);
+  count = get_le (map, 2);
+  g_assert_cmpint (count, ==, 600);
+  for (gint64 i = 0; i < count; i++)
+    {
+      gint64 key = get_le (map + 2 + 2 * i, 2);
+      if (key < 0)
+        negative++;
+      if (i > 0)
+        g_assert_cmpint (get_le (map + 2 * i, 2), <, key);
+    }
+  g_assert_cmpuint (negative, >, 0);
+  g_assert_cmpint (get_le (map + 2, 2), <, 0);
+  decoded = decode_blob (schema, blob);
+  want = json_from_string (json->str, NULL);
+  g_assert_true (json_node_equal (json_object_get_member (json_node_get_object (decoded), "tags"),
+                                  json_object_get_member (json_node_get_object (want), "tags")));
+}
+
+static void
+test_long_map_key_order (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  const char *item = "{\"codes\":{\"5\":\"a\",\"-3\":\"b\",\"-100\":\"c\",\"0\":\"d\","
+                     "\"-9223372036854775808\":\"e\"}}";
+  static const gint64 keys[] = { G_MININT64, -100, -3, 0, 5 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, item, strlen (item), &error);
+  const guint8 *map;
+
+  g_assert_no_error (error);
+  map = root_variable (blob, 3);
+  g_assert_cmpint (get_le (map, 2), ==, G_N_ELEMENTS (keys));
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_assert_cmpint (get_le (map + 2 + 8 * i, 8), ==, keys[i]);
+}
+
+static void
+test_decode_unordered_keys (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  const char *items[] = { "{\"codes\":{\"1\":\"a\",\"2\":\"b\"}}",
+                          "{\"tags\":{\"a\":\"x\",\"b\":\"x\"}}" };
+
+  for (guint n = 0; n < G_N_ELEMENTS (items); n++)
+    {
+      g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, items[n], strlen (items[n]),
+                                                         NULL);
+      gsize size = 0;
+      g_autofree guint8 *copy = g_bytes_unref_to_data (g_bytes_ref (blob), &size);
+      guint8 *map = copy + (root_variable (blob, n == 0 ? 3 : 2) -
+                            (const guint8 *) g_bytes_get_data (blob, NULL));
+      guint width = n == 0 ? 8 : 2;
+      g_autofree char *offset = g_strdup_printf ("blob offset %" G_GSIZE_FORMAT ": ",
+                                                 (gsize) (map + 2 + width - copy));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) decoded = NULL;
+      guint8 first[8];
+
+      /* Swapped keys, then equal keys. */
+      memcpy (first, map + 2, width);
+      memcpy (map + 2, map + 2 + width, width);
+      memcpy (map + 2 + width, first, width);
+      decoded = alloy_brio_decode (schema, copy, size, NULL, &error);
+      g_assert_null (decoded);
+      g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_CORRUPT);
+      g_assert_true (g_str_has_prefix (error->message, offset));
+      g_assert_nonnull (strstr (error->message, ": keys must be strictly ascending"));
+      g_clear_error (&error);
+      memcpy (map + 2, map + 2 + width, width);
+      decoded = alloy_brio_decode (schema, copy, size, NULL, &error);
+      g_assert_null (decoded);
+      g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_CORRUPT);
+      g_assert_true (g_str_has_prefix (error->message, offset));
+    }
+}
+
+static void
+test_decode_non_finite (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *item = press_and_decode (
+      schema, presser, "{\"d\":\"-Infinity\",\"child\":{\"values\":[\"NaN\",\"Infinity\",1]}}",
+      &node);
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  g_assert_cmpstr (json_object_get_string_member (item, "d"), ==, "-Infinity");
+  g_assert_cmpstr (text, ==, "{\"d\":\"-Infinity\",\"child\":{\"values\":[\"NaN\",\"Infinity\",1.0]}}");
+  /* Valid JSON: it parses back. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) again = json_from_string (text, &error);
+    g_assert_no_error (error);
+  }
+}
+
+/* Structures nest up to ALLOY_BRIO_DECODE_MAX_DEPTH below the root. */
+static void
+test_decode_depth (void)
+{
+  g_autoptr(AlloyBrioSchema) schema = schema_from_text (
+      "Deep", "schema Deep {\n version: 1\n root) n : Node\n structure Node {\n"
+              "  0) next : Node\n }\n}\n");
+  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+
+  for (int extra = 0; extra < 2; extra++)
+    {
+      g_autoptr(GString) json = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) blob = NULL;
+      g_autoptr(JsonNode) decoded = NULL;
+      int levels = ALLOY_BRIO_DECODE_MAX_DEPTH + 1 + extra;
+
+      for (int i = 0; i < levels - 1; i++)
+        g_string_append (json, "{\"next\":");
+      g_string_append (json, "{}");
+      for (int i = 0; i < levels - 1; i++)
+        g_string_append_c (json, '}');
+      blob = alloy_brio_presser_press (presser, json->str, json->len, &error);
+      g_assert_no_error (error);
+      decoded = alloy_brio_decode (schema, g_bytes_get_data (blob, NULL), g_bytes_get_size (blob),
+                                   NULL, &error);
+      if (extra == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (decoded);
+        }
+      else
+        {
+          g_assert_null (decoded);
+          g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_CORRUPT);
+          g_assert_nonnull (strstr (error->message, "structures nested deeper than 1000"));
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -477,6 +841,14 @@ main (int argc, char **argv)
   g_test_add_func ("/brio-press/quo-round-trip", test_quo_round_trip);
   g_test_add_func ("/brio-press/coercions", test_coercions);
   g_test_add_func ("/brio-press/java-double-text", test_java_double_text);
+  g_test_add_func ("/brio-press/java-double-grammar", test_java_double_grammar);
+  g_test_add_func ("/brio-press/scan-accepts", test_scan_accepts);
+  g_test_add_func ("/brio-press/early-limit", test_early_limit);
+  g_test_add_func ("/brio-press/string-map-key-order", test_string_map_key_order);
+  g_test_add_func ("/brio-press/long-map-key-order", test_long_map_key_order);
+  g_test_add_func ("/brio-press/decode-unordered-keys", test_decode_unordered_keys);
+  g_test_add_func ("/brio-press/decode-non-finite", test_decode_non_finite);
+  g_test_add_func ("/brio-press/decode-depth", test_decode_depth);
   g_test_add_func ("/brio-press/limits", test_limits);
   g_test_add_func ("/brio-press/root-version", test_root_version);
   g_test_add_func ("/brio-press/null-bits-above-31", test_null_bits_above_31);

@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
   const char *name;  /* relative to the temp dir */
@@ -332,6 +333,98 @@ test_find_first_directory_wins (Fixture *fixture, gconstpointer data)
   g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_NOT_FOUND);
 }
 
+#define BOM "\xEF\xBB\xBF"
+
+/* A file named as a version of the schema that cannot be read, or whose
+ * header does not parse, fails the lookup instead of silently dropping a
+ * version; a leading byte order mark is skipped. */
+static void
+test_find_unreadable (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *sub = g_build_filename (fixture->dir, "sub", NULL);
+  g_autofree char *v1 = g_build_filename (fixture->dir, "x_v1.brio", NULL);
+  g_autofree char *v2 = g_build_filename (sub, "x_v2.brio", NULL);
+  g_autofree char *other = g_build_filename (fixture->dir, "y_v1.brio", NULL);
+  g_autofree char *headless = g_build_filename (fixture->dir, "notes.brio", NULL);
+  g_autofree char *expected = NULL;
+  const char *search_path[] = { fixture->dir, NULL };
+  g_autoptr(AlloyBrioSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+  const AlloyBrioRelation *relation;
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (v1, SMALL ("X", "    0) a : long\n"), -1, NULL));
+  /* Unreadable or headless files that are not named for X do not matter. */
+  g_assert_cmpint (symlink ("/nonexistent/alloy/y_v1.brio", other), ==, 0);
+  g_assert_true (g_file_set_contents (headless, "not a schema", -1, NULL));
+
+  /* Unreadable (a dangling link), in a subdirectory, the name in another case. */
+  g_assert_cmpint (symlink ("/nonexistent/alloy/x_v2.brio", v2), ==, 0);
+  g_assert_null (alloy_brio_schema_find (search_path, "X", &error));
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_NOT_FOUND);
+  expected = g_strdup_printf ("%s: cannot read this file of schema 'X': ", v2);
+  g_assert_true (g_str_has_prefix (error->message, expected));
+  g_clear_error (&error);
+  g_clear_pointer (&expected, g_free);
+  g_assert_cmpint (g_unlink (v2), ==, 0);
+
+  /* Readable, but the header does not parse: the parser's position. */
+  g_assert_true (g_file_set_contents (v2, "// version 2\nschema: X {", -1, NULL));
+  g_assert_null (alloy_brio_schema_find (search_path, "x", &error));
+  g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_SYNTAX);
+  expected = g_strdup_printf ("%s:2:7: expected the schema name, found ':' (the file is named "
+                              "as a version of schema 'x' but its 'schema NAME' header does not "
+                              "parse)", v2);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+  g_clear_pointer (&expected, g_free);
+
+  /* With a byte order mark, the file is found and parsed; positions count
+   * from the character after the mark. */
+  g_assert_true (g_file_set_contents (v2, BOM "schema X {\n  version: 2\n  root) r : A\n"
+                                      "  structure A {\n    0) a : long\n    1) b : string\n"
+                                      "  }\n}\n", -1, NULL));
+  schema = alloy_brio_schema_find (search_path, "x", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (alloy_brio_schema_get_version_count (schema), ==, 2);
+  relation = alloy_brio_structure_lookup_relation (alloy_brio_schema_get_root (schema), 2, "b");
+  g_assert_nonnull (relation);
+  g_assert_cmpstr (relation->file, ==, v2);
+  g_assert_cmpuint (relation->line, ==, 6);
+  g_assert_cmpuint (relation->column, ==, 5);
+}
+
+/* The review's case: quo_v3.brio saved with a byte order mark still makes
+ * quo a schema of three versions. */
+static void
+test_find_bom_fixture (Fixture *fixture, gconstpointer data)
+{
+  const char *search_path[] = { fixture->dir, NULL };
+  g_autofree char *v3 = g_build_filename (fixture->dir, "quo_v3.brio", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *with_bom = NULL;
+  g_autoptr(AlloyBrioSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (alloy_test_fixtures_dir () == NULL)
+    {
+      g_test_skip ("ALLOY_FIXTURES is not set");
+      return;
+    }
+  copy_fixture ("quo/quo_v1.brio", fixture->dir);
+  copy_fixture ("quo/quo_v2.brio", fixture->dir);
+  copy_fixture ("quo/quo_v3.brio", fixture->dir);
+  g_assert_true (g_file_get_contents (v3, &text, NULL, NULL));
+  with_bom = g_strconcat (BOM, text, NULL);
+  g_assert_true (g_file_set_contents (v3, with_bom, -1, NULL));
+
+  schema = alloy_brio_schema_find (search_path, "quo", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (alloy_brio_schema_get_version_count (schema), ==, 3);
+  g_assert_cmpuint (relation_count (alloy_brio_schema_lookup_structure (schema, "Session"), 3),
+                    ==, 23);
+}
+
 /* ---- the language ------------------------------------------------------ */
 
 static void
@@ -516,6 +609,82 @@ test_unsupported (Fixture *fixture, gconstpointer data)
           alloy_brio_relation_format_type (relation_at (alloy_brio_schema_get_root (schema), 1, i));
         g_assert_cmpstr (type, ==, types[i]);
       }
+  }
+}
+
+/* Java caps a structure at 127 relations, counted over the normalised set
+ * (an extends hierarchy shares one) at the last version. */
+static char *
+wide_text (guint version, guint n_relations)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "schema W {\n  version: %u\n  root) r : A\n"
+                                "  structure A {\n", version);
+  for (guint i = 0; i < n_relations; i++)
+    g_string_append_printf (text, "    %u) r%u : long\n", i, i);
+  g_string_append (text, "  }\n}\n");
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_too_many_relations (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *v1 = wide_text (1, 127);
+  g_autofree char *v2 = wide_text (2, 128);
+  g_autofree char *expected = NULL;
+  g_autoptr(AlloyBrioSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+
+  {
+    const SchemaFile files[] = { { "w_v1.brio", v1 }, { NULL, NULL } };
+
+    schema = load_texts (fixture->dir, files, &error);
+    g_assert_no_error (error);
+    g_assert_true (alloy_brio_schema_check_pressable (schema, &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&schema, alloy_brio_schema_unref);
+  }
+  {
+    const SchemaFile files[] = { { "w_v1.brio", v1 }, { "w_v2.brio", v2 }, { NULL, NULL } };
+
+    schema = load_texts (fixture->dir, files, &error);
+    g_assert_no_error (error);
+    g_assert_false (alloy_brio_schema_check_pressable (schema, &error));
+    g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_UNSUPPORTED);
+    expected = g_strdup_printf ("%s/w_v2.brio:4:13: structure 'A' has 128 relations in version "
+                                "2, more than Burst's limit of 127 relations per structure",
+                                fixture->dir);
+    g_assert_cmpstr (error->message, ==, expected);
+    g_clear_error (&error);
+    g_clear_pointer (&expected, g_free);
+    g_clear_pointer (&schema, alloy_brio_schema_unref);
+  }
+  {
+    /* 64 + 64 in one hierarchy: each member has 128. */
+    GString *text = g_string_new ("schema H {\n  version: 1\n  root) r : Base\n"
+                                  "  structure Base {\n");
+    g_autofree char *hierarchy = NULL;
+
+    for (guint i = 0; i < 64; i++)
+      g_string_append_printf (text, "    %u) b%u : long\n", i, i);
+    g_string_append (text, "  }\n  structure Sub extends Base {\n");
+    for (guint i = 64; i < 128; i++)
+      g_string_append_printf (text, "    %u) s%u : long\n", i, i);
+    g_string_append (text, "  }\n}\n");
+    hierarchy = g_string_free (text, FALSE);
+    {
+      const SchemaFile files[] = { { "h_v1.brio", hierarchy }, { NULL, NULL } };
+
+      schema = load_texts (fixture->dir, files, &error);
+      g_assert_no_error (error);
+      g_assert_false (alloy_brio_schema_check_pressable (schema, &error));
+      g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_UNSUPPORTED);
+      expected = g_strdup_printf ("%s/h_v1.brio:4:13: structure 'Base' has 128 relations in "
+                                  "version 1, more than Burst's limit of 127 relations per "
+                                  "structure", fixture->dir);
+      g_assert_cmpstr (error->message, ==, expected);
+    }
   }
 }
 
@@ -718,6 +887,13 @@ static const ErrorCase error_cases[] = {
   { "syntax/negative-version", ALLOY_BRIO_ERROR_SYNTAX,
     "t_v1.brio:2:12: unexpected character '-'",
     { { "t_v1.brio", ONE ("-1", "    0) a : long\n") } } },
+  { "syntax/bom-positions", ALLOY_BRIO_ERROR_SCHEMA,
+    "t_v1.brio:1:21: version 2 differs from version 1 in the file name",
+    { { "t_v1.brio", BOM "schema T { version: 2 root) r : A structure A { 0) a : long } }\n" } } },
+  { "syntax/bom-not-at-start", ALLOY_BRIO_ERROR_SYNTAX,
+    "t_v1.brio:2:1: expected 'version', found name '" BOM "'",
+    { { "t_v1.brio", "schema T {\n" BOM "  version: 1\n  root) r : A\n"
+                     "  structure A {\n    0) a : long\n  }\n}\n" } } },
   { "syntax/first-of-two-files", ALLOY_BRIO_ERROR_SYNTAX,
     "t_v2.brio:5:17: expected a relation ordinal or '}', found name 'x'",
     { { "t_v1.brio", ONE ("1", "    0) a : long\n") },
@@ -807,12 +983,18 @@ main (int argc, char **argv)
   g_test_add ("/brio-schema/find", Fixture, NULL, fixture_set_up, test_find, fixture_tear_down);
   g_test_add ("/brio-schema/find-first-directory-wins", Fixture, NULL, fixture_set_up,
               test_find_first_directory_wins, fixture_tear_down);
+  g_test_add ("/brio-schema/find-unreadable", Fixture, NULL, fixture_set_up,
+              test_find_unreadable, fixture_tear_down);
+  g_test_add ("/brio-schema/find-bom-fixture", Fixture, NULL, fixture_set_up,
+              test_find_bom_fixture, fixture_tear_down);
   g_test_add ("/brio-schema/grammar", Fixture, NULL, fixture_set_up, test_grammar,
               fixture_tear_down);
   g_test_add ("/brio-schema/extends", Fixture, NULL, fixture_set_up, test_extends,
               fixture_tear_down);
   g_test_add ("/brio-schema/unsupported", Fixture, NULL, fixture_set_up, test_unsupported,
               fixture_tear_down);
+  g_test_add ("/brio-schema/too-many-relations", Fixture, NULL, fixture_set_up,
+              test_too_many_relations, fixture_tear_down);
   for (guint i = 0; i < G_N_ELEMENTS (error_cases); i++)
     {
       g_autofree char *path = g_strconcat ("/brio-schema/error/", error_cases[i].path, NULL);

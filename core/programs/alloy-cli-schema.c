@@ -78,6 +78,44 @@ add_brio_files (GHashTable *families, GPtrArray *order, const char *path)
   g_ptr_array_add (files, g_strdup (path));
 }
 
+/* For g_ptr_array_sort(), which passes pointers to the elements. */
+static gint
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Adds to @paths the *.brio files of @dir, sorted, then, if @descend, those
+ * of each immediate subdirectory (in name order), as the schema path finds
+ * schemas directly in a directory or one directory down. */
+static void
+list_brio_files (const char *dir, gboolean descend, GPtrArray *paths)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (descend)
+            g_ptr_array_add (subdirs, g_steal_pointer (&path));
+        }
+      else if (g_str_has_suffix (name, ".brio"))
+        g_ptr_array_add (names, g_steal_pointer (&path));
+    }
+  g_ptr_array_sort (names, compare_paths);
+  g_ptr_array_sort (subdirs, compare_paths);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (paths, g_strdup (g_ptr_array_index (names, i)));
+  for (guint i = 0; i < subdirs->len; i++)
+    list_brio_files (g_ptr_array_index (subdirs, i), FALSE, paths);
+}
+
 int
 alloy_cli_schema (int argc, char **argv)
 {
@@ -90,24 +128,21 @@ alloy_cli_schema (int argc, char **argv)
     {
       fprintf (stderr, "Usage: alloy schema check DIR_OR_FILE...\n"
                        "Parses and validates the Brio schemas given (a directory stands for its "
-                       "*.brio files) and prints their structures, relations and versions.\n");
+                       "*.brio files and those of its immediate subdirectories, grouped per "
+                       "directory) and prints their structures, relations and versions.\n");
       return 2;
     }
   for (int i = 2; i < argc; i++)
     {
       if (g_file_test (argv[i], G_FILE_TEST_IS_DIR))
         {
-          g_autoptr(GDir) dir = g_dir_open (argv[i], 0, NULL);
           g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-          const char *name;
 
-          while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-            if (g_str_has_suffix (name, ".brio"))
-              g_ptr_array_add (names, g_build_filename (argv[i], name, NULL));
-          g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+          list_brio_files (argv[i], TRUE, names);
           if (names->len == 0)
             {
-              fprintf (stderr, "alloy: %s: no .brio files\n", argv[i]);
+              fprintf (stderr, "alloy: %s: no .brio files in it or its immediate "
+                               "subdirectories\n", argv[i]);
               status = EXIT_FAILURE;
             }
           for (guint n = 0; n < names->len; n++)

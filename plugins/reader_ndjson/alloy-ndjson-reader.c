@@ -26,7 +26,7 @@
 #define CHUNK_SIZE (64 * 1024)
 #define DEFAULT_ITEM_MAX_BYTES (64 * 1024 * 1024)
 #define DEFAULT_MAX_DEPTH 512
-#define MAX_DEPTH_LIMIT 100000
+#define MAX_DEPTH_LIMIT 1000 /* as the configuration allows: json-glib recurses */
 #define CORE_GROUP "alloy"
 #define KEY_MAX_DEPTH "alloy.samplestore.json.max.depth"
 #define KEY_ITEM_MAX_BYTES "item-max-bytes"
