@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "alloy-data-file.h"
+#include "alloy-gzip-members.h"
 
 #include <string.h>
 
@@ -35,7 +36,8 @@ alloy_data_file_open (const char *path, GCancellable *cancellable, GError **erro
   g_autoptr(GFileInputStream) raw = g_file_read (gfile, cancellable, error);
   guint8 magic[2] = { 0 };
   gsize magic_length = 0;
-  gboolean gzip_name = g_str_has_suffix (path, ".gz");
+  gsize path_length = strlen (path);
+  gboolean gzip_name = path_length >= 3 && g_ascii_strcasecmp (path + path_length - 3, ".gz") == 0;
   gboolean gzip_magic;
 
   if (raw == NULL)
@@ -60,20 +62,26 @@ alloy_data_file_open (const char *path, GCancellable *cancellable, GError **erro
 
   if (gzip_magic)
     {
-      g_autoptr(GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+      g_autoptr(AlloyGzipMembers) gunzip = alloy_gzip_members_new ();
       g_autoptr(GInputStream) plain = g_converter_input_stream_new (G_INPUT_STREAM (raw),
                                                                     G_CONVERTER (gunzip));
       GBufferedInputStream *buffered;
       g_autoptr(GError) fill_error = NULL;
+      gsize available;
 
-      /* Peek without consuming: the reader starts at byte 0. A damaged
-       * stream is the reader's to report, with what it loses. */
+      /* Peek without consuming: the reader starts at byte 0. One read may
+       * give less than the head (a short first member), so fill until it is
+       * there or the content ends. A damaged stream is the reader's to
+       * report, with what it loses. */
       file->compressed = TRUE;
       file->stream = g_buffered_input_stream_new_sized (plain, 64 * 1024);
       buffered = G_BUFFERED_INPUT_STREAM (file->stream);
-      if (g_buffered_input_stream_fill (buffered, sizeof file->head, cancellable, &fill_error) >= 0)
-        file->head_length = g_buffered_input_stream_peek (buffered, file->head, 0,
-                                                          sizeof file->head);
+      while ((available = g_buffered_input_stream_get_available (buffered)) < sizeof file->head)
+        if (g_buffered_input_stream_fill (buffered, (gssize) (sizeof file->head - available),
+                                          cancellable, &fill_error) <= 0)
+          break;
+      file->head_length = g_buffered_input_stream_peek (buffered, file->head, 0,
+                                                        sizeof file->head);
     }
   else
     {

@@ -12,10 +12,14 @@ typedef struct _AlloyDataFile AlloyDataFile;
 /* How many decompressed bytes probe() gets. */
 #define ALLOY_DATA_FILE_HEAD_SIZE 512
 
-/* Opens @path. A file is gzip when its name ends in .gz; its content must
- * then start with gzip's magic, and content with the magic must have such a
- * name: a mismatch is an error (G_IO_ERROR_INVALID_DATA), where Burst's Java
- * source trusted the name alone. */
+/* Opens @path. A file is gzip when its name ends in .gz (in any case: .GZ,
+ * .Gz); its content must then start with gzip's magic, and content with the
+ * magic must have such a name: a mismatch is an error
+ * (G_IO_ERROR_INVALID_DATA), where Burst's Java source trusted the name
+ * alone. Every member of a gzip file is read (`cat a.gz b.gz`), as gunzip
+ * and Java's GZIPInputStream do; bytes after the last member that are not a
+ * gzip header are a read error of the stream ("trailing data after gzip
+ * member N"). */
 ALLOY_INTERNAL
 AlloyDataFile *alloy_data_file_open (const char *path, GCancellable *cancellable, GError **error);
 ALLOY_INTERNAL

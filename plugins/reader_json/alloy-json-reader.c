@@ -16,7 +16,7 @@
 
 #define DEFAULT_ITEM_MAX_BYTES (64 * 1024 * 1024)
 #define DEFAULT_MAX_DEPTH 512
-#define MAX_DEPTH_LIMIT 100000
+#define MAX_DEPTH_LIMIT 1000 /* as the configuration allows: json-glib recurses */
 #define CORE_GROUP "alloy"
 
 /* --- the iterator ----------------------------------------------------- */
@@ -143,8 +143,10 @@ static guint
 alloy_json_reader_probe (AlloyReader *reader, const char *basename, const guint8 *head,
                          gsize head_len)
 {
-  gboolean json_name = basename != NULL && (g_str_has_suffix (basename, ".json")
-                                            || g_str_has_suffix (basename, ".json.gz"));
+  g_autofree char *lower = basename != NULL ? g_ascii_strdown (basename, -1) : NULL;
+  /* Extensions in any case, as the dataset catalog groups them. */
+  gboolean json_name = lower != NULL && (g_str_has_suffix (lower, ".json")
+                                         || g_str_has_suffix (lower, ".json.gz"));
   gsize i = 0;
   guint8 first;
 
