@@ -52,7 +52,9 @@ AlloyBrioSchema *alloy_brio_schema_load_files (const char *const *files, GError 
 /* Finds the schema called @name (matched case-insensitively against the
  * `schema NAME` header, as Burst matches a view's schemaName) among the
  * *.brio files of each directory of @search_path and of their immediate
- * subdirectories; the first directory holding it wins. */
+ * subdirectories; the first directory holding it wins. A file named as one
+ * of its versions (NAME_vN.brio) that cannot be read or whose header does
+ * not parse is an error, never skipped. */
 ALLOY_INTERNAL
 AlloyBrioSchema *alloy_brio_schema_find (const char *const *search_path, const char *name,
                                          GError **error);
@@ -86,8 +88,9 @@ const char *const *alloy_brio_schema_get_files (const AlloyBrioSchema *schema);
 
 /* FALSE, with ALLOY_BRIO_ERROR_UNSUPPORTED naming FILE:LINE:COL and the
  * relation, when the schema uses something the presser cannot write:
- * elastic or lookup relations, or a map other than map[string,string] and
- * map[long,string]. */
+ * elastic or lookup relations, a map other than map[string,string] and
+ * map[long,string], or a structure of more than 127 relations (Burst's
+ * limit). */
 ALLOY_INTERNAL
 gboolean alloy_brio_schema_check_pressable (const AlloyBrioSchema *schema, GError **error);
 
