@@ -5,6 +5,7 @@
 #include "alloy-test-utils.h"
 
 #include <glib/gstdio.h>
+#include <sys/resource.h>
 
 static gboolean
 on_tick (gpointer user_data)
@@ -107,6 +108,28 @@ alloy_test_remove_tree (const char *path)
         g_unlink (child);
     }
   g_rmdir (path);
+}
+
+void
+alloy_test_tmp_dir_set_up (AlloyTestTmpDir *fixture, gconstpointer data)
+{
+  fixture->dir = alloy_test_make_tmp_dir ();
+}
+
+void
+alloy_test_tmp_dir_tear_down (AlloyTestTmpDir *fixture, gconstpointer data)
+{
+  alloy_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+glong
+alloy_test_peak_rss_kib (void)
+{
+  struct rusage usage;
+
+  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
+  return usage.ru_maxrss;
 }
 
 const char *

@@ -43,6 +43,18 @@ AlloyPluginInstance *alloy_test_new_instance (const char *name, const char *grou
 /* Runs start_async on the thread-default context and waits for it. */
 gboolean alloy_test_start_instance (AlloyPluginInstance *instance, GError **error);
 
+/* A GTest fixture: a fresh temporary directory for each test case,
+ * removed with its contents afterwards. */
+typedef struct {
+  char *dir;
+} AlloyTestTmpDir;
+
+void alloy_test_tmp_dir_set_up (AlloyTestTmpDir *fixture, gconstpointer data);
+void alloy_test_tmp_dir_tear_down (AlloyTestTmpDir *fixture, gconstpointer data);
+
+/* Peak resident set size of this process so far, in KiB. */
+glong alloy_test_peak_rss_kib (void);
+
 /* A fresh directory under the system temp dir; removed by
  * alloy_test_remove_tree. */
 char *alloy_test_make_tmp_dir (void);

@@ -15,22 +15,7 @@ typedef struct {
   const char *text;
 } SchemaFile;
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  fixture->dir = alloy_test_make_tmp_dir ();
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  alloy_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
+typedef AlloyTestTmpDir Fixture;
 
 /* Writes @files (NULL-name terminated) into @dir, in that order, and loads
  * them as one schema. */
@@ -978,23 +963,23 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/brio-schema/quo", test_quo);
-  g_test_add ("/brio-schema/presser", Fixture, NULL, fixture_set_up, test_presser,
-              fixture_tear_down);
-  g_test_add ("/brio-schema/find", Fixture, NULL, fixture_set_up, test_find, fixture_tear_down);
-  g_test_add ("/brio-schema/find-first-directory-wins", Fixture, NULL, fixture_set_up,
-              test_find_first_directory_wins, fixture_tear_down);
-  g_test_add ("/brio-schema/find-unreadable", Fixture, NULL, fixture_set_up,
-              test_find_unreadable, fixture_tear_down);
-  g_test_add ("/brio-schema/find-bom-fixture", Fixture, NULL, fixture_set_up,
-              test_find_bom_fixture, fixture_tear_down);
-  g_test_add ("/brio-schema/grammar", Fixture, NULL, fixture_set_up, test_grammar,
-              fixture_tear_down);
-  g_test_add ("/brio-schema/extends", Fixture, NULL, fixture_set_up, test_extends,
-              fixture_tear_down);
-  g_test_add ("/brio-schema/unsupported", Fixture, NULL, fixture_set_up, test_unsupported,
-              fixture_tear_down);
-  g_test_add ("/brio-schema/too-many-relations", Fixture, NULL, fixture_set_up,
-              test_too_many_relations, fixture_tear_down);
+  g_test_add ("/brio-schema/presser", Fixture, NULL, alloy_test_tmp_dir_set_up, test_presser,
+              alloy_test_tmp_dir_tear_down);
+  g_test_add ("/brio-schema/find", Fixture, NULL, alloy_test_tmp_dir_set_up, test_find, alloy_test_tmp_dir_tear_down);
+  g_test_add ("/brio-schema/find-first-directory-wins", Fixture, NULL, alloy_test_tmp_dir_set_up,
+              test_find_first_directory_wins, alloy_test_tmp_dir_tear_down);
+  g_test_add ("/brio-schema/find-unreadable", Fixture, NULL, alloy_test_tmp_dir_set_up,
+              test_find_unreadable, alloy_test_tmp_dir_tear_down);
+  g_test_add ("/brio-schema/find-bom-fixture", Fixture, NULL, alloy_test_tmp_dir_set_up,
+              test_find_bom_fixture, alloy_test_tmp_dir_tear_down);
+  g_test_add ("/brio-schema/grammar", Fixture, NULL, alloy_test_tmp_dir_set_up, test_grammar,
+              alloy_test_tmp_dir_tear_down);
+  g_test_add ("/brio-schema/extends", Fixture, NULL, alloy_test_tmp_dir_set_up, test_extends,
+              alloy_test_tmp_dir_tear_down);
+  g_test_add ("/brio-schema/unsupported", Fixture, NULL, alloy_test_tmp_dir_set_up, test_unsupported,
+              alloy_test_tmp_dir_tear_down);
+  g_test_add ("/brio-schema/too-many-relations", Fixture, NULL, alloy_test_tmp_dir_set_up,
+              test_too_many_relations, alloy_test_tmp_dir_tear_down);
   for (guint i = 0; i < G_N_ELEMENTS (error_cases); i++)
     {
       g_autofree char *path = g_strconcat ("/brio-schema/error/", error_cases[i].path, NULL);

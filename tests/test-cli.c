@@ -9,22 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  fixture->dir = alloy_test_make_tmp_dir ();
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  alloy_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
+typedef AlloyTestTmpDir Fixture;
 
 /* Runs `alloy ARGS...`; returns the exit status. */
 static int
@@ -319,7 +304,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/cli/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/cli/" path, Fixture, NULL, alloy_test_tmp_dir_set_up, func, alloy_test_tmp_dir_tear_down)
   ADD ("schema-check", test_schema_check);
   ADD ("schema-check-errors", test_schema_check_errors);
   ADD ("press-and-decode", test_press_and_decode);

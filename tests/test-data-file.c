@@ -10,22 +10,7 @@
 
 #include <string.h>
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  fixture->dir = alloy_test_make_tmp_dir ();
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  alloy_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
+typedef AlloyTestTmpDir Fixture;
 
 /* One gzip member holding @len bytes of @text. */
 static GBytes *
@@ -486,7 +471,7 @@ main (int argc, char **argv)
   alloy_test_log_init ();
 
 #define ADD(path, func) \
-  g_test_add ("/data-file/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/data-file/" path, Fixture, NULL, alloy_test_tmp_dir_set_up, func, alloy_test_tmp_dir_tear_down)
 
   ADD ("single-member", test_single_member);
   ADD ("two-members", test_two_members);

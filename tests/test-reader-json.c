@@ -12,7 +12,6 @@
 
 #include <json-glib/json-glib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 /* --- a stream for the tests ---------------------------------------------- */
 
@@ -738,14 +737,6 @@ test_quo_fixture (void)
 
 /* --- bounded memory ------------------------------------------------------------ */
 
-static glong
-peak_rss_kib (void)
-{
-  struct rusage usage;
-
-  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
-  return usage.ru_maxrss;
-}
 
 /* Not under ASan, whose quarantine keeps freed items around, nor under
  * valgrind (when it follows children), whose own memory is counted. */
@@ -785,7 +776,7 @@ test_bounded_memory (void)
   reader = new_reader ("item-max-bytes=4M\n");
   stream = gen_new (n, 1014, big, 64 * 1024 * 1024);
   iter = open_stream (reader, stream);
-  before = peak_rss_kib ();
+  before = alloy_test_peak_rss_kib ();
   while (TRUE)
     {
       g_autoptr(GBytes) item = NULL;
@@ -813,9 +804,9 @@ test_bounded_memory (void)
   g_assert_cmpuint (TEST_STREAM (stream)->produced, >, 200 * 1000 * 1000);
   /* One chunk, at most 4 MiB of the big element, and allocator slack:
    * never the 64 MiB element nor the 200 MB file. */
-  g_test_message ("peak RSS grew by %ld KiB", peak_rss_kib () - before);
+  g_test_message ("peak RSS grew by %ld KiB", alloy_test_peak_rss_kib () - before);
   if (rss_is_meaningful ())
-    g_assert_cmpint (peak_rss_kib () - before, <, 32 * 1024);
+    g_assert_cmpint (alloy_test_peak_rss_kib () - before, <, 32 * 1024);
 }
 
 /* --- probe, ranges, cancellation, configuration ---------------------------- */

@@ -7,7 +7,6 @@
 #include "alloy-test-utils.h"
 
 #include <string.h>
-#include <sys/resource.h>
 
 #define NAME "people.ndjson"
 #define DEFAULT_SEED 20240611
@@ -468,14 +467,6 @@ test_too_long (void)
   assert_dump (reader, text->str, text->len, "2:1@200001#0 {}\n", 1, 0);
 }
 
-static gsize
-peak_rss_kib (void)
-{
-  struct rusage usage;
-
-  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
-  return usage.ru_maxrss;
-}
 
 /* A 96 MiB line is skipped without being kept: the peak RSS grows by far
  * less (first test, so that no earlier peak hides the growth). */
@@ -487,7 +478,7 @@ test_bounded_memory (void)
   g_autoptr(GInputStream) stream = trickle_stream_new (tail, strlen (tail), 64 * 1024, 1);
   g_autoptr(AlloyItemIter) iter = NULL;
   g_autofree char *got = NULL;
-  gsize before = peak_rss_kib ();
+  gsize before = alloy_test_peak_rss_kib ();
 
   TEST_TRICKLE_STREAM (stream)->filler = 96 * 1024 * 1024;
   iter = open_stream (reader, stream, 0, G_MAXUINT64);
@@ -495,8 +486,8 @@ test_bounded_memory (void)
   g_assert_cmpstr (got, ==, "1:1@0#0 ! " NAME ":1:1: line of 100663297 bytes is longer than "
                             "item-max-bytes (1024)\n"
                             "2:1@100663298#1 {\"after\":1}\n");
-  g_test_message ("peak RSS grew by %zu KiB", peak_rss_kib () - before);
-  g_assert_cmpuint (peak_rss_kib () - before, <, 32 * 1024);
+  g_test_message ("peak RSS grew by %zu KiB", alloy_test_peak_rss_kib () - before);
+  g_assert_cmpuint (alloy_test_peak_rss_kib () - before, <, 32 * 1024);
 }
 
 /* Items bigger than a read chunk, and reads of 1 to 16 bytes: the same
