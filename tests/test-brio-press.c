@@ -1,86 +1,21 @@
-/* test-brio-press.c: the presser and the decoder: the reference's worked
- * example byte for byte, the quo fixture round trip, coercions, rejections
- * with their JSON paths, and damaged blobs.
+/* test-brio-press.c: the presser: the reference's worked example byte for
+ * byte, the quo fixture round trip, coercions, rejections with their JSON
+ * paths, limits and map key order. The decoder's own strictness is
+ * test-brio-decode.c.
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
 #include "alloy-brio-coerce.h"
 #include "alloy-brio-decoder.h"
+#include "alloy-brio-dictionary.h"
 #include "alloy-brio-presser.h"
 #include "alloy-test-utils.h"
 #include "brio-expected.h"
-
-#include "alloy-brio-dictionary.h"
+#include "brio-test-utils.h"
 
 #include <locale.h>
 #include <math.h>
 #include <string.h>
-
-#define TEST_SCHEMA                                  \
-  "schema Test {\n"                                  \
-  "  version: 1\n"                                   \
-  "  root) item : Item\n"                            \
-  "  structure Item {\n"                             \
-  "    0) b : boolean\n"                             \
-  "    1) y : byte\n"                                \
-  "    2) s : short\n"                               \
-  "    3) i : integer\n"                             \
-  "    4) l : long\n"                                \
-  "    5) d : double\n"                              \
-  "    6) t : string\n"                              \
-  "    7) longs : vector[long]\n"                    \
-  "    8) texts : vector[string]\n"                  \
-  "    9) tags : map[string,string]\n"               \
-  "    10) codes : map[long,string]\n"               \
-  "    11) child : Child\n"                          \
-  "    12) children : vector[Child]\n"               \
-  "  }\n"                                            \
-  "  structure Child {\n"                            \
-  "    0) name : string key\n"                       \
-  "    1) values : vector[double]\n"                 \
-  "  }\n"                                            \
-  "}\n"
-
-/* A schema from @text written as NAME_v1.brio in a fresh directory. */
-static AlloyBrioSchema *
-schema_from_text (const char *name, const char *text)
-{
-  g_autofree char *dir = alloy_test_make_tmp_dir ();
-  g_autofree char *file = g_strdup_printf ("%s_v1.brio", name);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  const char *const files[] = { path, NULL };
-  g_autoptr(GError) error = NULL;
-  AlloyBrioSchema *schema;
-
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  schema = alloy_brio_schema_load_files (files, &error);
-  g_assert_no_error (error);
-  alloy_test_remove_tree (dir);
-  return schema;
-}
-
-static AlloyBrioPresser *
-presser_for (AlloyBrioSchema *schema)
-{
-  g_autoptr(GError) error = NULL;
-  AlloyBrioPresser *presser = alloy_brio_presser_new (schema, 1, ALLOY_BRIO_DEFAULT_ITEM_MAX_BYTES,
-                                                      &error);
-
-  g_assert_no_error (error);
-  return presser;
-}
-
-static JsonNode *
-decode_blob (AlloyBrioSchema *schema, GBytes *blob)
-{
-  g_autoptr(GError) error = NULL;
-  gsize size = 0;
-  const guint8 *data = g_bytes_get_data (blob, &size);
-  JsonNode *item = alloy_brio_decode (schema, data, size, NULL, &error);
-
-  g_assert_no_error (error);
-  return item;
-}
 
 static void
 put_i32 (GByteArray *out, gint32 value)
@@ -123,8 +58,8 @@ test_worked_example (void)
   /* presser_v1.brio alone, so the schema has one version. */
   source = g_build_filename (fixtures, "schemas", "presser", "presser_v1.brio", NULL);
   g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
-  schema = schema_from_text ("presser", text);
-  presser = presser_for (schema);
+  schema = brio_test_schema_from_text ("presser", text);
+  presser = brio_test_presser_for (schema);
   blob = alloy_brio_presser_press (presser, item, strlen (item), &error);
   g_assert_no_error (error);
 
@@ -203,7 +138,7 @@ test_quo_round_trip (void)
       JsonArray *sessions;
 
       g_assert_no_error (error);
-      decoded = decode_blob (schema, blob);
+      decoded = brio_test_decode_blob (schema, blob);
       expected = brio_expected_item (schema, alloy_brio_schema_get_root (schema), user);
       if (!json_node_equal (decoded, expected))
         {
@@ -223,8 +158,8 @@ test_quo_round_trip (void)
 static void
 test_coercions (void)
 {
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text ("Test", BRIO_TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = brio_test_presser_for (schema);
   g_autoptr(GError) error = NULL;
   const char *item =
       "{\"b\":\"true\",\"y\":300,\"s\":\"12x\",\"i\":4294967301,\"l\":\" 42 \",\"d\":\"2.5\","
@@ -242,7 +177,7 @@ test_coercions (void)
   g_autoptr(JsonNode) want = json_from_string (expected, NULL);
 
   g_assert_no_error (error);
-  decoded = decode_blob (schema, blob);
+  decoded = brio_test_decode_blob (schema, blob);
   if (!json_node_equal (decoded, want))
     {
       g_autofree char *got = json_to_string (decoded, FALSE);
@@ -333,8 +268,8 @@ static void
 test_rejection (gconstpointer data)
 {
   const Rejection *rejection = data;
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text ("Test", BRIO_TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = brio_test_presser_for (schema);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, rejection->json,
                                                      strlen (rejection->json), &error);
@@ -350,7 +285,7 @@ test_rejection (gconstpointer data)
   /* Nothing of the rejected item leaks into the next one. */
   after = alloy_brio_presser_press (presser, "{\"t\":\"a\"}", 9, NULL);
   g_assert_nonnull (after);
-  decoded = decode_blob (schema, after);
+  decoded = brio_test_decode_blob (schema, after);
   g_assert_true (json_node_equal (decoded, want));
   /* One word in the dictionary: the rejected item's strings are gone. */
   g_assert_cmpuint (((const guint8 *) g_bytes_get_data (after, NULL))[12], ==, 1);
@@ -359,8 +294,8 @@ test_rejection (gconstpointer data)
 static void
 test_limits (void)
 {
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text ("Test", BRIO_TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = brio_test_presser_for (schema);
   g_autoptr(AlloyBrioPresser) small = NULL;
   g_autoptr(GString) json = g_string_new ("{\"longs\":[");
   g_autoptr(GString) text = g_string_new ("{\"t\":\"");
@@ -409,7 +344,7 @@ test_limits (void)
 static void
 test_root_version (void)
 {
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text ("Test", BRIO_TEST_SCHEMA);
   g_autoptr(GError) error = NULL;
   g_autoptr(AlloyBrioPresser) presser = alloy_brio_presser_new (schema, 3, 1000, &error);
   g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, "{}", 2, &error);
@@ -441,8 +376,8 @@ test_null_bits_above_31 (void)
   for (int i = 0; i < 40; i++)
     g_string_append_printf (text, "  %d) r%d : long\n", i, i);
   g_string_append (text, " }\n}\n");
-  schema = schema_from_text ("Wide", text->str);
-  presser = presser_for (schema);
+  schema = brio_test_schema_from_text ("Wide", text->str);
+  presser = brio_test_presser_for (schema);
   blob = alloy_brio_presser_press (presser, "{\"r35\":7}", 9, &error);
   g_assert_no_error (error);
   data = g_bytes_get_data (blob, NULL);
@@ -450,7 +385,7 @@ test_null_bits_above_31 (void)
   memcpy (&nulls, data + 16 + 4, 8);
   nulls = GUINT64_FROM_LE (nulls);
   g_assert_cmphex (nulls, ==, G_GUINT64_CONSTANT (0xffffffffff) & ~(G_GUINT64_CONSTANT (1) << 35));
-  item = decode_blob (schema, blob);
+  item = brio_test_decode_blob (schema, blob);
   g_assert_cmpuint (json_object_get_size (json_node_get_object (item)), ==, 1);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (item), "r35"), ==, 7);
 }
@@ -458,7 +393,7 @@ test_null_bits_above_31 (void)
 static void
 test_unsupported_schema (void)
 {
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text (
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text (
       "Odd", "schema Odd {\n version: 1\n root) o : Odd\n structure Odd {\n"
              "  0) m : map[double,string]\n }\n}\n");
   g_autoptr(GError) error = NULL;
@@ -469,83 +404,10 @@ test_unsupported_schema (void)
 }
 
 static void
-test_damaged_blobs (void)
-{
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
-  const char *item = "{\"t\":\"a\",\"longs\":[1,2],\"tags\":{\"k\":\"v\"},"
-                     "\"children\":[{\"name\":\"n\",\"values\":[1.5]}],\"child\":{}}";
-  g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, item, strlen (item), NULL);
-  gsize size = 0;
-  const guint8 *data = g_bytes_get_data (blob, &size);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (20261124);
-
-  /* Every truncation is an error. */
-  for (gsize cut = 0; cut < size; cut++)
-    {
-      g_autofree guint8 *copy = g_memdup2 (data, cut);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsonNode) decoded = alloy_brio_decode (schema, copy, cut, NULL, &error);
-
-      g_assert_null (decoded);
-      g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_CORRUPT);
-    }
-  /* Damaged bytes give an error or some item, never a read past the end
-   * (this runs under AddressSanitizer and valgrind). */
-  for (int round = 0; round < 2000; round++)
-    {
-      g_autofree guint8 *copy = g_memdup2 (data, size);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsonNode) decoded = NULL;
-
-      for (int flips = g_rand_int_range (rand, 1, 4); flips > 0; flips--)
-        copy[g_rand_int_range (rand, 0, (gint32) size)] = (guint8) g_rand_int (rand);
-      decoded = alloy_brio_decode (schema, copy, size, NULL, &error);
-      g_assert_true ((decoded == NULL) != (error == NULL));
-    }
-}
-
-/* Little-endian reads at any alignment. */
-static gint64
-get_le (const guint8 *at, guint width)
-{
-  guint64 value = 0;
-
-  for (guint i = 0; i < width; i++)
-    value |= (guint64) at[i] << (8 * i);
-  if (width < 8 && (value >> (8 * width - 1)) & 1)
-    value |= ~G_GUINT64_CONSTANT (0) << (8 * width);
-  return (gint64) value;
-}
-
-/* The data of the root Item's variable relation @slot (longs 0, texts 1,
- * tags 2, codes 3, ...): the fixed area of TEST_SCHEMA's Item ends at 38. */
-static const guint8 *
-root_variable (GBytes *blob, guint slot)
-{
-  const guint8 *data = g_bytes_get_data (blob, NULL);
-  const guint8 *root = data + 16 + get_le (data + 8, 4);
-
-  return root + get_le (root + 38 + 4 * slot, 4);
-}
-
-static JsonObject *
-press_and_decode (AlloyBrioSchema *schema, AlloyBrioPresser *presser, const char *item,
-                  JsonNode **out_node)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, item, strlen (item), &error);
-
-  g_assert_no_error (error);
-  *out_node = decode_blob (schema, blob);
-  return json_node_get_object (*out_node);
-}
-
-static void
 test_java_double_grammar (void)
 {
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text ("Test", BRIO_TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = brio_test_presser_for (schema);
   static const struct { const char *text; gdouble value; } doubles[] = {
     { "inf", 0 }, { "Inf", 0 }, { "infinity", 0 }, { "nan", 0 }, { "0x10", 0 }, { "0x1p3", 0 },
     { "1e", 0 }, { ".", 0 }, { "e5", 0 }, { "Infinityx", 0 }, { "1.5x", 0 }, { "", 0 },
@@ -565,7 +427,8 @@ test_java_double_grammar (void)
       /* The double is the fixed area's last 8 bytes before t. */
       {
         const guint8 *data = g_bytes_get_data (blob, NULL);
-        gint64 bits = get_le (data + 16 + get_le (data + 8, 4) + 4 + 8 + 1 + 1 + 2 + 4 + 8, 8);
+        gint64 bits = brio_test_get_le (
+            data + 16 + brio_test_get_le (data + 8, 4) + 4 + 8 + 1 + 1 + 2 + 4 + 8, 8);
         memcpy (&value, &bits, sizeof value);
       }
       if (value != doubles[i].value)
@@ -574,7 +437,7 @@ test_java_double_grammar (void)
 
   {
     g_autoptr(JsonNode) node = NULL;
-    JsonObject *item = press_and_decode (
+    JsonObject *item = brio_test_press_and_decode (
         schema, presser,
         "{\"d\":\"inf\",\"l\":\"0x10\",\"i\":\"infinity\",\"s\":\"NaN\",\"y\":\" \\u0001 42\","
         "\"b\":\"\\u0002true\\u0003\"}",
@@ -588,7 +451,7 @@ test_java_double_grammar (void)
   }
   {
     g_autoptr(JsonNode) node = NULL;
-    JsonObject *item = press_and_decode (schema, presser,
+    JsonObject *item = brio_test_press_and_decode (schema, presser,
                                          "{\"l\":\" \\u0001 42\\u001f\",\"d\":\"NaN\"}", &node);
     g_assert_cmpint (json_object_get_int_member (item, "l"), ==, 42);
     /* NaN stays NaN, and decodes as Java's spelling. */
@@ -600,10 +463,10 @@ test_java_double_grammar (void)
 static void
 test_scan_accepts (void)
 {
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text ("Test", BRIO_TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = brio_test_presser_for (schema);
   g_autoptr(JsonNode) node = NULL;
-  JsonObject *item = press_and_decode (
+  JsonObject *item = brio_test_press_and_decode (
       schema, presser,
       " \n{\"t\":\"a\\\\u0000\\\"}{\",\"longs\":[9223372036854775807,-9223372036854775808,"
       "-0,1.5e300,12345678901234567890.5,1E400],\"d\":-1e-400} \r\n\t",
@@ -619,7 +482,7 @@ test_scan_accepts (void)
 static void
 test_early_limit (void)
 {
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text ("Test", BRIO_TEST_SCHEMA);
   g_autoptr(GError) error = NULL;
   g_autoptr(AlloyBrioPresser) presser = alloy_brio_presser_new (schema, 1, 400, &error);
   g_autoptr(GString) json = g_string_new ("{\"longs\":[");
@@ -670,8 +533,8 @@ test_early_limit (void)
 static void
 test_string_map_key_order (void)
 {
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text ("Test", BRIO_TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = brio_test_presser_for (schema);
   g_autoptr(GString) json = g_string_new ("{\"tags\":{");
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) blob = NULL;
@@ -692,20 +555,20 @@ test_string_map_key_order (void)
   g_string_append (json, "}}");
   blob = alloy_brio_presser_press (presser, json->str, json->len, &error);
   g_assert_no_error (error);
-  map = root_variable (blob, 2);
-  count = get_le (map, 2);
+  map = brio_test_root_variable (blob, 2);
+  count = brio_test_get_le (map, 2);
   g_assert_cmpint (count, ==, 600);
   for (gint64 i = 0; i < count; i++)
     {
-      gint64 key = get_le (map + 2 + 2 * i, 2);
+      gint64 key = brio_test_get_le (map + 2 + 2 * i, 2);
       if (key < 0)
         negative++;
       if (i > 0)
-        g_assert_cmpint (get_le (map + 2 * i, 2), <, key);
+        g_assert_cmpint (brio_test_get_le (map + 2 * i, 2), <, key);
     }
   g_assert_cmpuint (negative, >, 0);
-  g_assert_cmpint (get_le (map + 2, 2), <, 0);
-  decoded = decode_blob (schema, blob);
+  g_assert_cmpint (brio_test_get_le (map + 2, 2), <, 0);
+  decoded = brio_test_decode_blob (schema, blob);
   want = json_from_string (json->str, NULL);
   g_assert_true (json_node_equal (json_object_get_member (json_node_get_object (decoded), "tags"),
                                   json_object_get_member (json_node_get_object (want), "tags")));
@@ -714,8 +577,8 @@ test_string_map_key_order (void)
 static void
 test_long_map_key_order (void)
 {
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
+  g_autoptr(AlloyBrioSchema) schema = brio_test_schema_from_text ("Test", BRIO_TEST_SCHEMA);
+  g_autoptr(AlloyBrioPresser) presser = brio_test_presser_for (schema);
   const char *item = "{\"codes\":{\"5\":\"a\",\"-3\":\"b\",\"-100\":\"c\",\"0\":\"d\","
                      "\"-9223372036854775808\":\"e\"}}";
   static const gint64 keys[] = { G_MININT64, -100, -3, 0, 5 };
@@ -724,112 +587,10 @@ test_long_map_key_order (void)
   const guint8 *map;
 
   g_assert_no_error (error);
-  map = root_variable (blob, 3);
-  g_assert_cmpint (get_le (map, 2), ==, G_N_ELEMENTS (keys));
+  map = brio_test_root_variable (blob, 3);
+  g_assert_cmpint (brio_test_get_le (map, 2), ==, G_N_ELEMENTS (keys));
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
-    g_assert_cmpint (get_le (map + 2 + 8 * i, 8), ==, keys[i]);
-}
-
-static void
-test_decode_unordered_keys (void)
-{
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
-  const char *items[] = { "{\"codes\":{\"1\":\"a\",\"2\":\"b\"}}",
-                          "{\"tags\":{\"a\":\"x\",\"b\":\"x\"}}" };
-
-  for (guint n = 0; n < G_N_ELEMENTS (items); n++)
-    {
-      g_autoptr(GBytes) blob = alloy_brio_presser_press (presser, items[n], strlen (items[n]),
-                                                         NULL);
-      gsize size = 0;
-      g_autofree guint8 *copy = g_bytes_unref_to_data (g_bytes_ref (blob), &size);
-      guint8 *map = copy + (root_variable (blob, n == 0 ? 3 : 2) -
-                            (const guint8 *) g_bytes_get_data (blob, NULL));
-      guint width = n == 0 ? 8 : 2;
-      g_autofree char *offset = g_strdup_printf ("blob offset %" G_GSIZE_FORMAT ": ",
-                                                 (gsize) (map + 2 + width - copy));
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsonNode) decoded = NULL;
-      guint8 first[8];
-
-      /* Swapped keys, then equal keys. */
-      memcpy (first, map + 2, width);
-      memcpy (map + 2, map + 2 + width, width);
-      memcpy (map + 2 + width, first, width);
-      decoded = alloy_brio_decode (schema, copy, size, NULL, &error);
-      g_assert_null (decoded);
-      g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_CORRUPT);
-      g_assert_true (g_str_has_prefix (error->message, offset));
-      g_assert_nonnull (strstr (error->message, ": keys must be strictly ascending"));
-      g_clear_error (&error);
-      memcpy (map + 2, map + 2 + width, width);
-      decoded = alloy_brio_decode (schema, copy, size, NULL, &error);
-      g_assert_null (decoded);
-      g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_CORRUPT);
-      g_assert_true (g_str_has_prefix (error->message, offset));
-    }
-}
-
-static void
-test_decode_non_finite (void)
-{
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text ("Test", TEST_SCHEMA);
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *item = press_and_decode (
-      schema, presser, "{\"d\":\"-Infinity\",\"child\":{\"values\":[\"NaN\",\"Infinity\",1]}}",
-      &node);
-  g_autofree char *text = json_to_string (node, FALSE);
-
-  g_assert_cmpstr (json_object_get_string_member (item, "d"), ==, "-Infinity");
-  g_assert_cmpstr (text, ==, "{\"d\":\"-Infinity\",\"child\":{\"values\":[\"NaN\",\"Infinity\",1.0]}}");
-  /* Valid JSON: it parses back. */
-  {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(JsonNode) again = json_from_string (text, &error);
-    g_assert_no_error (error);
-  }
-}
-
-/* Structures nest up to ALLOY_BRIO_DECODE_MAX_DEPTH below the root. */
-static void
-test_decode_depth (void)
-{
-  g_autoptr(AlloyBrioSchema) schema = schema_from_text (
-      "Deep", "schema Deep {\n version: 1\n root) n : Node\n structure Node {\n"
-              "  0) next : Node\n }\n}\n");
-  g_autoptr(AlloyBrioPresser) presser = presser_for (schema);
-
-  for (int extra = 0; extra < 2; extra++)
-    {
-      g_autoptr(GString) json = g_string_new (NULL);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) blob = NULL;
-      g_autoptr(JsonNode) decoded = NULL;
-      int levels = ALLOY_BRIO_DECODE_MAX_DEPTH + 1 + extra;
-
-      for (int i = 0; i < levels - 1; i++)
-        g_string_append (json, "{\"next\":");
-      g_string_append (json, "{}");
-      for (int i = 0; i < levels - 1; i++)
-        g_string_append_c (json, '}');
-      blob = alloy_brio_presser_press (presser, json->str, json->len, &error);
-      g_assert_no_error (error);
-      decoded = alloy_brio_decode (schema, g_bytes_get_data (blob, NULL), g_bytes_get_size (blob),
-                                   NULL, &error);
-      if (extra == 0)
-        {
-          g_assert_no_error (error);
-          g_assert_nonnull (decoded);
-        }
-      else
-        {
-          g_assert_null (decoded);
-          g_assert_error (error, ALLOY_BRIO_ERROR, ALLOY_BRIO_ERROR_CORRUPT);
-          g_assert_nonnull (strstr (error->message, "structures nested deeper than 1000"));
-        }
-    }
+    g_assert_cmpint (brio_test_get_le (map + 2 + 8 * i, 8), ==, keys[i]);
 }
 
 int
@@ -846,14 +607,10 @@ main (int argc, char **argv)
   g_test_add_func ("/brio-press/early-limit", test_early_limit);
   g_test_add_func ("/brio-press/string-map-key-order", test_string_map_key_order);
   g_test_add_func ("/brio-press/long-map-key-order", test_long_map_key_order);
-  g_test_add_func ("/brio-press/decode-unordered-keys", test_decode_unordered_keys);
-  g_test_add_func ("/brio-press/decode-non-finite", test_decode_non_finite);
-  g_test_add_func ("/brio-press/decode-depth", test_decode_depth);
   g_test_add_func ("/brio-press/limits", test_limits);
   g_test_add_func ("/brio-press/root-version", test_root_version);
   g_test_add_func ("/brio-press/null-bits-above-31", test_null_bits_above_31);
   g_test_add_func ("/brio-press/unsupported-schema", test_unsupported_schema);
-  g_test_add_func ("/brio-press/damaged-blobs", test_damaged_blobs);
   for (gsize i = 0; i < G_N_ELEMENTS (rejections); i++)
     {
       g_autofree char *path = g_strdup_printf ("/brio-press/rejection/%s", rejections[i].name);
