@@ -7,27 +7,11 @@
 #include "config.h"
 
 #include "alloy-brio-presser.h"
+#include "alloy-data-file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static GBytes *
-read_gzip (const char *path, GError **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GInputStream) raw = G_INPUT_STREAM (g_file_read (file, NULL, error));
-  g_autoptr(GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-
-  if (raw == NULL)
-    return NULL;
-  stream = g_converter_input_stream_new (raw, G_CONVERTER (gunzip));
-  if (g_output_stream_splice (out, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
-    return NULL;
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
-}
 
 static void
 report (const char *what, gint64 microseconds, gsize bytes, guint items)
@@ -67,7 +51,7 @@ main (int argc, char **argv)
   if (schema != NULL)
     presser = alloy_brio_presser_new (schema, 1, ALLOY_BRIO_DEFAULT_ITEM_MAX_BYTES, &error);
   if (presser != NULL)
-    data = read_gzip (data_path, &error);
+    data = alloy_data_file_read_all (data_path, NULL, &error);
   if (data == NULL ||
       !json_parser_load_from_data (parser, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
                                    &error))

@@ -29,21 +29,17 @@ static GPtrArray *
 quo_users (const char *fixtures, GError **error)
 {
   g_autofree char *path = g_build_filename (fixtures, "data", "quo", "quo-view.json.gz", NULL);
-  g_autoptr(AlloyDataFile) file = alloy_data_file_open (path, NULL, error);
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GBytes) data = alloy_data_file_read_all (path, NULL, error);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  GPtrArray *users = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *users;
   JsonArray *array;
 
-  if (file == NULL ||
-      g_output_stream_splice (out, alloy_data_file_get_stream (file),
-                              G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
+  if (data == NULL)
     return NULL;
-  data = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
   if (!json_parser_load_from_data (parser, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
                                    error))
     return NULL;
+  users = g_ptr_array_new_with_free_func (g_free);
   array = json_node_get_array (json_parser_get_root (parser));
   for (guint i = 0; i < json_array_get_length (array); i++)
     g_ptr_array_add (users, json_to_string (json_array_get_element (array, i), FALSE));

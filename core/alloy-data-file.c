@@ -122,6 +122,24 @@ alloy_data_file_get_head (AlloyDataFile *file, gsize *out_length)
   return file->head;
 }
 
+GBytes *
+alloy_data_file_read_all (const char *path, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(AlloyDataFile) file = alloy_data_file_open (path, cancellable, error);
+  g_autoptr(GOutputStream) out = NULL;
+
+  if (file == NULL)
+    return NULL;
+  out = g_memory_output_stream_new_resizable ();
+  if (g_output_stream_splice (out, file->stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, cancellable,
+                              error) < 0)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
 AlloyReader *
 alloy_data_file_pick_reader (AlloyDataFile *file, GPtrArray *readers, GError **error)
 {

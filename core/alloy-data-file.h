@@ -38,6 +38,11 @@ GInputStream *alloy_data_file_get_stream (AlloyDataFile *file);
 ALLOY_INTERNAL
 const guint8 *alloy_data_file_get_head (AlloyDataFile *file, gsize *out_length);
 
+/* The whole content of @path, gunzipped as above: for tools and tests
+ * that need a file in memory (readers stream instead). */
+ALLOY_INTERNAL
+GBytes *alloy_data_file_read_all (const char *path, GCancellable *cancellable, GError **error);
+
 /* The reader of @readers (AlloyReader) that scores highest for @file, or
  * NULL with G_IO_ERROR_NOT_SUPPORTED naming the file. */
 ALLOY_INTERNAL

@@ -9,6 +9,7 @@
 #include "alloy-brio-decoder.h"
 #include "alloy-brio-dictionary.h"
 #include "alloy-brio-presser.h"
+#include "alloy-data-file.h"
 #include "alloy-test-utils.h"
 #include "brio-expected.h"
 #include "brio-test-utils.h"
@@ -76,23 +77,6 @@ test_worked_example (void)
                    expected->len);
 }
 
-static GBytes *
-read_gzip (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GInputStream) raw = G_INPUT_STREAM (g_file_read (file, NULL, &error));
-  g_autoptr(GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-
-  g_assert_no_error (error);
-  stream = g_converter_input_stream_new (raw, G_CONVERTER (gunzip));
-  g_output_stream_splice (out, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
-  g_assert_no_error (error);
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
-}
-
 static void
 test_quo_round_trip (void)
 {
@@ -120,7 +104,8 @@ test_quo_round_trip (void)
   g_assert_no_error (error);
 
   data_path = g_build_filename (fixtures, "data", "quo", "quo-view.json.gz", NULL);
-  data = read_gzip (data_path);
+  data = alloy_data_file_read_all (data_path, NULL, &error);
+  g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (data), ==, 23089370);
   json_parser_load_from_data (parser, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
                               &error);

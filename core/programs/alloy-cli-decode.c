@@ -5,6 +5,7 @@
 #include "alloy-cli.h"
 
 #include "alloy-brio-decoder.h"
+#include "alloy-data-file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ alloy_cli_decode (int argc, char **argv)
     }
   schema = alloy_brio_schema_find ((const char *const *) schema_path, schema_name, &error);
   if (schema != NULL)
-    data = alloy_cli_read_file (inputs[0], &error);
+    data = alloy_data_file_read_all (inputs[0], NULL, &error);
   if (data == NULL)
     {
       fprintf (stderr, "alloy decode: %s\n", error->message);

@@ -12,7 +12,5 @@ int alloy_cli_schema (int argc, char **argv);
 int alloy_cli_press (int argc, char **argv);
 int alloy_cli_decode (int argc, char **argv);
 
-/* The whole content of @path, gunzipped (alloy_data_file_open's rules). */
-GBytes *alloy_cli_read_file (const char *path, GError **error);
 
 G_END_DECLS
