@@ -1,0 +1,2 @@
+/* alloy-frame-io.c: to be written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* alloy-load-limiter.c: to be written. */
+#include "config.h"

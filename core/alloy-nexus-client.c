@@ -1,0 +1,2 @@
+/* alloy-nexus-client.c: to be written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* alloy-nexus-message.c: to be written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* alloy-nexus-parcel.c: to be written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* alloy-nexus-service.c: to be written. */
+#include "config.h"

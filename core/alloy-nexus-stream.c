@@ -1,0 +1,2 @@
+/* alloy-nexus-stream.c: to be written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* alloy-source.c: to be written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* alloy-thrift-codec.c: to be written. */
+#include "config.h"

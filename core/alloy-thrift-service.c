@@ -1,0 +1,2 @@
+/* alloy-thrift-service.c: to be written. */
+#include "config.h"

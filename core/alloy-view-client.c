@@ -1,0 +1,2 @@
+/* alloy-view-client.c: to be written. */
+#include "config.h"

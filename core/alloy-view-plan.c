@@ -1,0 +1,2 @@
+/* alloy-view-plan.c: to be written. */
+#include "config.h"

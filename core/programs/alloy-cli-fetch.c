@@ -1,0 +1,2 @@
+/* alloy-cli-fetch.c: to be written. */
+#include "config.h"

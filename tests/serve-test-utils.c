@@ -1,0 +1,2 @@
+/* serve-test-utils.c: to be written. */
+#include "config.h"
