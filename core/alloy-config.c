@@ -598,6 +598,14 @@ layer_sources (AlloyConfig *self)
       static const char *const self_only[] = { ALLOY_KEY_PLUGIN, "discovery_static", NULL };
       add_default_group (self, "discovery:default", self_only);
     }
+  /* Every dataset format needs its reader. */
+  if (!has_group_of_kind (self->file_layer, "reader"))
+    {
+      static const char *const json[] = { ALLOY_KEY_PLUGIN, "reader_json", NULL };
+      static const char *const ndjson[] = { ALLOY_KEY_PLUGIN, "reader_ndjson", NULL };
+      add_default_group (self, "reader:json", json);
+      add_default_group (self, "reader:ndjson", ndjson);
+    }
 
   for (const AlloyOptionSpec *spec = alloy_core_options_main (); spec->key; spec++)
     {
@@ -706,6 +714,17 @@ alloy_config_get_duration_ms (AlloyConfig *self, const char *group, const char *
   if (value != NULL)
     alloy_option_parse_duration (value, &ms, NULL);
   return ms;
+}
+
+guint64
+alloy_config_get_size (AlloyConfig *self, const char *group, const char *key)
+{
+  g_autofree char *value = alloy_config_get_string (self, group, key);
+  guint64 bytes = 0;
+
+  if (value != NULL)
+    alloy_option_parse_size (value, &bytes, NULL);
+  return bytes;
 }
 
 AlloyConfigSource

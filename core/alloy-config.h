@@ -61,6 +61,8 @@ ALLOY_INTERNAL
 gint64 alloy_config_get_int (AlloyConfig *self, const char *group, const char *key);
 ALLOY_INTERNAL
 gint64 alloy_config_get_duration_ms (AlloyConfig *self, const char *group, const char *key);
+ALLOY_INTERNAL
+guint64 alloy_config_get_size (AlloyConfig *self, const char *group, const char *key);
 
 /* Where a value came from, e.g. "alloy.conf:12", "ALLOY_NODE_ID", "--set". */
 ALLOY_INTERNAL

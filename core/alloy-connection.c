@@ -1,28 +1,34 @@
 /* alloy-connection.c: one accepted client connection.
  *
- * The Thrift and Nexus protocol handlers plug in here. Until a handler is
- * registered for a protocol, the connection only reads and discards what
- * arrives, so that a client's writes never block and its close is noticed.
+ * Reads frames and hands them to the protocol handler; writes the
+ * handler's frames one at a time. The stream is closed only once the read
+ * and the write in flight have returned, never under them.
  *
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
 #include "alloy-connection.h"
 
-#define READ_CHUNK 65536
+#define DISCARD_CHUNK 65536
 
 struct _AlloyConnection {
   GObject parent_instance;
 
   GIOStream *stream;
   char *protocol;
-  char *listener;
+  char *description;
   char *remote;
   GCancellable *cancellable;
-  guint8 *buffer;
+  AlloyFrameWriter *writer;
+  AlloyConnectionHandler handler;
+  gpointer state;
+  gboolean has_handler;
+  guint8 *discard;
   guint64 bytes_received;
   gboolean started;
   gboolean reading;
+  gboolean closing;   /* no more reads: ends once the writes are done */
+  gboolean finishing;
   gboolean closed;
 };
 
@@ -32,16 +38,25 @@ enum { CLOSED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
+free_state (AlloyConnection *self)
+{
+  if (self->has_handler && self->state != NULL && self->handler.free_state != NULL)
+    self->handler.free_state (g_steal_pointer (&self->state));
+}
+
+static void
 alloy_connection_finalize (GObject *object)
 {
   AlloyConnection *self = ALLOY_CONNECTION (object);
 
+  free_state (self);
+  g_clear_pointer (&self->writer, alloy_frame_writer_free);
   g_object_unref (self->stream);
   g_free (self->protocol);
-  g_free (self->listener);
+  g_free (self->description);
   g_free (self->remote);
   g_object_unref (self->cancellable);
-  g_free (self->buffer);
+  g_free (self->discard);
 
   G_OBJECT_CLASS (alloy_connection_parent_class)->finalize (object);
 }
@@ -69,70 +84,126 @@ alloy_connection_new (GIOStream *stream, const char *protocol, const char *liste
 
   self->stream = g_object_ref (stream);
   self->protocol = g_strdup (protocol);
-  self->listener = g_strdup (listener);
+  self->description = g_strdup_printf ("[%s] %s", listener, remote);
   self->remote = g_strdup (remote);
+  self->writer = alloy_frame_writer_new (g_io_stream_get_output_stream (stream));
   return self;
 }
 
-static void
-close_stream (AlloyConnection *self)
+void
+alloy_connection_set_handler (AlloyConnection *self, const AlloyConnectionHandler *handler,
+                              gpointer state)
 {
+  g_return_if_fail (!self->started);
+
+  self->handler = *handler;
+  self->state = state;
+  self->has_handler = TRUE;
+}
+
+static gboolean
+close_when_idle (gpointer user_data)
+{
+  AlloyConnection *self = user_data;
+
+  if (self->reading || self->closed)
+    return G_SOURCE_REMOVE;
+  self->closed = TRUE;
   /* A synchronous close of a socket stream does not block. */
   g_io_stream_close (self->stream, NULL, NULL);
   g_signal_emit (self, signals[CLOSED], 0);
+  return G_SOURCE_REMOVE;
 }
 
 static void
 finish (AlloyConnection *self, const char *reason)
 {
-  if (self->closed)
+  if (self->finishing)
     return;
-  self->closed = TRUE;
-  g_debug ("[%s] %s connection from %s ended after %" G_GUINT64_FORMAT " bytes: %s",
-           self->listener, self->protocol, self->remote, self->bytes_received, reason);
-  /* With a read pending, the stream closes when the cancelled read
-   * returns, never under it. */
+  self->finishing = TRUE;
+  g_debug ("%s: %s connection ended after %" G_GUINT64_FORMAT " bytes: %s", self->description,
+           self->protocol, self->bytes_received, reason);
   g_cancellable_cancel (self->cancellable);
-  if (!self->reading)
-    close_stream (self);
+  if (self->has_handler && self->handler.closed != NULL && self->state != NULL)
+    self->handler.closed (self->state);
+  alloy_frame_writer_close (self->writer);
+  /* The cancelled read and write return later; the last one closes. */
+  alloy_frame_writer_when_drained (self->writer, close_when_idle, self);
 }
 
 static void read_next (AlloyConnection *self);
 
+static gboolean
+handle_frame (AlloyConnection *self, GBytes *frame)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->bytes_received += 4 + g_bytes_get_size (frame);
+  if (self->handler.frame (self->state, frame, &error))
+    return TRUE;
+  g_warning ("%s: %s connection closed: %s", self->description, self->protocol, error->message);
+  finish (self, error->message);
+  return FALSE;
+}
+
 static void
-on_read (GObject *source, GAsyncResult *result, gpointer user_data)
+on_frame (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(AlloyConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) frame = alloy_frame_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  self->reading = FALSE;
+  if (self->finishing)
+    {
+      alloy_frame_writer_when_drained (self->writer, close_when_idle, self);
+      return;
+    }
+  if (frame == NULL && error == NULL)
+    finish (self, "closed by the client");
+  else if (frame == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        g_warning ("%s: %s connection closed: %s", self->description, self->protocol,
+                   error->message);
+      finish (self, error->message);
+    }
+  else if (handle_frame (self, frame) && !self->finishing && !self->closing)
+    read_next (self);
+}
+
+static void
+on_discarded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(AlloyConnection) self = user_data;
   g_autoptr(GError) error = NULL;
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
   self->reading = FALSE;
-  if (self->closed)
+  if (self->finishing)
+    alloy_frame_writer_when_drained (self->writer, close_when_idle, self);
+  else if (n <= 0)
+    finish (self, n == 0 ? "closed by the client" : error->message);
+  else
     {
-      close_stream (self);
-      return;
+      self->bytes_received += n;
+      read_next (self);
     }
-  if (n < 0)
-    {
-      finish (self, error->message);
-      return;
-    }
-  if (n == 0)
-    {
-      finish (self, "closed by the client");
-      return;
-    }
-  self->bytes_received += n;
-  read_next (self);
 }
 
 static void
 read_next (AlloyConnection *self)
 {
+  GInputStream *input = g_io_stream_get_input_stream (self->stream);
+
   self->reading = TRUE;
-  g_input_stream_read_async (g_io_stream_get_input_stream (self->stream), self->buffer,
-                             READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable, on_read,
-                             g_object_ref (self));
+  if (self->has_handler)
+    alloy_frame_read_async (input, self->handler.max_frame, NULL, self->cancellable, on_frame,
+                            g_object_ref (self));
+  else
+    g_input_stream_read_async (input, self->discard, DISCARD_CHUNK, G_PRIORITY_DEFAULT,
+                               self->cancellable, on_discarded, g_object_ref (self));
 }
 
 void
@@ -142,9 +213,51 @@ alloy_connection_start (AlloyConnection *self)
   g_return_if_fail (!self->started);
 
   self->started = TRUE;
-  self->buffer = g_malloc (READ_CHUNK);
-  g_debug ("[%s] %s connection from %s", self->listener, self->protocol, self->remote);
+  if (!self->has_handler)
+    self->discard = g_malloc (DISCARD_CHUNK);
+  g_debug ("%s: %s connection", self->description, self->protocol);
   read_next (self);
+}
+
+void
+alloy_connection_send (AlloyConnection *self, GBytes *frame, AlloyFrameWrittenFunc written,
+                       gpointer user_data)
+{
+  alloy_frame_writer_push (self->writer, frame, written, user_data);
+}
+
+gsize
+alloy_connection_get_pending (AlloyConnection *self)
+{
+  return alloy_frame_writer_get_pending (self->writer);
+}
+
+typedef struct {
+  AlloyConnection *self;
+  char *reason;
+} CloseLater;
+
+static gboolean
+close_after_drain (gpointer user_data)
+{
+  CloseLater *later = user_data;
+
+  finish (later->self, later->reason);
+  g_object_unref (later->self);
+  g_free (later->reason);
+  g_free (later);
+  return G_SOURCE_REMOVE;
+}
+
+void
+alloy_connection_close_after_writes (AlloyConnection *self, const char *reason)
+{
+  CloseLater *later = g_new0 (CloseLater, 1);
+
+  self->closing = TRUE;
+  later->self = g_object_ref (self);
+  later->reason = g_strdup (reason);
+  alloy_frame_writer_when_drained (self->writer, close_after_drain, later);
 }
 
 void
@@ -159,6 +272,12 @@ const char *
 alloy_connection_get_remote (AlloyConnection *self)
 {
   return self->remote;
+}
+
+const char *
+alloy_connection_get_description (AlloyConnection *self)
+{
+  return self->description;
 }
 
 guint64

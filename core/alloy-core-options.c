@@ -35,6 +35,15 @@ static const AlloyOptionSpec main_options[] = {
     "its own partition", 4096, G_MAXINT64 },
   { ALLOY_KEY_DATASET_SETTLE, ALLOY_OPTION_DURATION, 0, "2s",
     "a changed file is served only once it has stayed unchanged this long", 0, 3600 * 1000 },
+  { ALLOY_KEY_HEARTBEAT_INTERVAL, ALLOY_OPTION_DURATION, 0, "10s",
+    "how often a Nexus stream sends a heartbeat until it completes (a cell gives up after 30 s "
+    "of silence, so at most 10 s)", 10, 10 * 1000 },
+  { ALLOY_KEY_PARCEL_MAX_BYTES, ALLOY_OPTION_SIZE, 0, "4M",
+    "a parcel is sent once its inflated slots reach this size (a larger blob travels alone)",
+    64 * 1024, 16 * 1024 * 1024 },
+  { ALLOY_KEY_LOAD_WAIT_MAX, ALLOY_OPTION_DURATION, 0, "5m",
+    "a stream that waited this long for its turn under load.concurrency fails with Exception",
+    10, 24 * 3600 * 1000 },
   { ALLOY_KEY_STREAM_SKIP_INDEX, ALLOY_OPTION_INT, ALLOY_OPTION_FLAG_FORBIDDEN, NULL,
     "the partition index of one locus: the server sets it in each locus's partition properties, "
     "so it cannot be configured" },

@@ -64,6 +64,7 @@ void alloy_frame_writer_when_drained (AlloyFrameWriter *writer, GSourceFunc drai
  * before this returns or from the cancelled write's completion. */
 ALLOY_INTERNAL
 void alloy_frame_writer_close (AlloyFrameWriter *writer);
+/* Closes the writer; no callback runs after this returns. */
 ALLOY_INTERNAL
 void alloy_frame_writer_free (AlloyFrameWriter *writer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AlloyFrameWriter, alloy_frame_writer_free)

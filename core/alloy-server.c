@@ -6,6 +6,11 @@
 
 #include "alloy-connection.h"
 #include "alloy-core-options.h"
+#include "alloy-nexus-service.h"
+#include "alloy-source.h"
+#include "alloy-thrift-service.h"
+
+#include <gio/gunixsocketaddress.h>
 
 #include <string.h>
 
@@ -27,6 +32,7 @@ struct _AlloyServer {
   AlloyDiscovery *discovery;
   gulong snapshot_id;
   AlloyCluster *cluster;
+  AlloySource *source;
   GHashTable *connections; /* AlloyConnection set */
 
   GTask *start_task;
@@ -88,6 +94,9 @@ alloy_server_dispose (GObject *object)
       for (GList *l = open; l; l = l->next)
         alloy_connection_close (l->data);
     }
+  /* After the connections: their streams are cancelled by now, and the
+   * source waits for the work still under way. */
+  g_clear_object (&self->source);
   g_clear_pointer (&self->listeners, g_ptr_array_unref);
   g_clear_pointer (&self->instances, g_ptr_array_unref);
   g_clear_object (&self->discovery);
@@ -151,6 +160,9 @@ alloy_server_new (AlloyConfig *config, GError **error)
     ALLOY_PLUGIN_KIND_TRANSPORT, ALLOY_PLUGIN_KIND_READER, ALLOY_PLUGIN_KIND_DISCOVERY,
   };
 
+  g_autoptr(GHashTable) readers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         g_object_unref);
+
   self->config = g_object_ref (config);
   for (gsize k = 0; k < G_N_ELEMENTS (start_order); k++)
     {
@@ -178,8 +190,17 @@ alloy_server_new (AlloyConfig *config, GError **error)
             }
           else if (start_order[k] == ALLOY_PLUGIN_KIND_DISCOVERY)
             self->discovery = ALLOY_DISCOVERY (g_object_ref (instance));
+          else if (start_order[k] == ALLOY_PLUGIN_KIND_READER)
+            {
+              const char *module = alloy_config_get_plugin (config, *group)->name;
+
+              /* The first group of a module serves its partitions. */
+              if (!g_hash_table_contains (readers, module))
+                g_hash_table_insert (readers, g_strdup (module), g_object_ref (instance));
+            }
         }
     }
+  self->source = alloy_source_new (config, readers);
   return g_steal_pointer (&self);
 }
 
@@ -220,6 +241,10 @@ on_incoming (AlloyTransport *transport, GIOStream *stream, const char *remote, g
       return;
     }
   connection = alloy_connection_new (stream, listener->protocol, listener->group, remote);
+  if (strcmp (listener->protocol, "thrift") == 0)
+    alloy_thrift_service_attach (connection, self->source);
+  else
+    alloy_nexus_service_attach (connection, self->source);
   g_signal_connect (connection, "closed", G_CALLBACK (on_connection_closed), self);
   g_hash_table_add (self->connections, g_object_ref (connection));
   alloy_connection_start (connection);
@@ -234,7 +259,8 @@ on_snapshot (AlloyDiscovery *discovery, AlloyPeerSnapshot *snapshot, gpointer us
 }
 
 /* The local peer as other peers and cells reach it: node-id, and the
- * advertised (else the first bound) address of the first Nexus listener. */
+ * advertised (else the first bound) address of the first Nexus listener;
+ * a unix socket is `unix:PATH` with port 0. */
 static AlloyPeer *
 build_self_peer (AlloyServer *self)
 {
@@ -265,6 +291,14 @@ build_self_peer (AlloyServer *self)
           GSocketAddress *address = g_ptr_array_index (bound, j);
           GInetAddress *ip;
 
+          /* Only alloy fetch follows a unix socket locus. */
+          if (G_IS_UNIX_SOCKET_ADDRESS (address))
+            {
+              host = g_strconcat ("unix:", g_unix_socket_address_get_path (
+                                                G_UNIX_SOCKET_ADDRESS (address)), NULL);
+              port = 0;
+              continue;
+            }
           if (!G_IS_INET_SOCKET_ADDRESS (address))
             continue;
           ip = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
@@ -351,6 +385,7 @@ start_next (AlloyServer *self)
 
       g_message ("this peer is %s", text);
       self->cluster = alloy_cluster_new (self_peer);
+      alloy_source_set_cluster (self->source, self->cluster);
       self->snapshot_id = g_signal_connect (self->discovery, "snapshot", G_CALLBACK (on_snapshot),
                                             self);
     }
@@ -362,11 +397,21 @@ void
 alloy_server_start_async (AlloyServer *self, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
 {
+  g_autoptr(GError) error = NULL;
+
   g_return_if_fail (ALLOY_IS_SERVER (self));
   g_return_if_fail (self->start_task == NULL && self->next_to_start == 0);
 
   self->start_task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (self->start_task, alloy_server_start_async);
+  /* Datasets first: a view is never answered from a half-read catalog. */
+  if (!alloy_source_start (self->source, &error))
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+      g_prefix_error (&error, "cannot start: ");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   start_next (self);
 }
 

@@ -1,2 +1,325 @@
-/* alloy-source.c: to be written. */
+/* alloy-source.c: one peer's sample source.
+ * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
+
+#include "alloy-source.h"
+
+#include "alloy-brio-schema.h"
+#include "alloy-core-options.h"
+#include "alloy-view-plan.h"
+
+#include <string.h>
+
+typedef struct {
+  GFunc work;
+  gpointer data;
+} Work;
+
+struct _AlloySource {
+  GObject parent_instance;
+
+  AlloyCluster *cluster;
+  GHashTable *readers; /* module name -> AlloyReader */
+  AlloyCatalog *catalog;
+  GStrv schema_path;
+  gint32 root_version;
+  guint replication;
+  gsize item_max_bytes;
+  guint json_max_depth;
+  gsize parcel_max_bytes;
+  guint heartbeat_ms;
+  guint load_wait_max_ms;
+  GThreadPool *pool;
+};
+
+G_DEFINE_FINAL_TYPE (AlloySource, alloy_source, G_TYPE_OBJECT)
+
+static void
+alloy_source_dispose (GObject *object)
+{
+  AlloySource *self = ALLOY_SOURCE (object);
+
+  if (self->catalog != NULL)
+    alloy_catalog_stop (self->catalog);
+  /* Waits for the work under way: streams were cancelled by then. */
+  if (self->pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
+  g_clear_object (&self->catalog);
+  g_clear_object (&self->cluster);
+  g_clear_pointer (&self->readers, g_hash_table_unref);
+
+  G_OBJECT_CLASS (alloy_source_parent_class)->dispose (object);
+}
+
+static void
+alloy_source_finalize (GObject *object)
+{
+  AlloySource *self = ALLOY_SOURCE (object);
+
+  g_strfreev (self->schema_path);
+
+  G_OBJECT_CLASS (alloy_source_parent_class)->finalize (object);
+}
+
+static void
+alloy_source_class_init (AlloySourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = alloy_source_dispose;
+  object_class->finalize = alloy_source_finalize;
+}
+
+static void
+alloy_source_init (AlloySource *self)
+{
+}
+
+static void
+run_work (gpointer data, gpointer user_data)
+{
+  Work *work = data;
+
+  work->work (work->data, NULL);
+  g_free (work);
+}
+
+AlloySource *
+alloy_source_new (AlloyConfig *config, GHashTable *readers)
+{
+  AlloySource *self = g_object_new (ALLOY_TYPE_SOURCE, NULL);
+  g_autofree char *location = alloy_config_get_string (config, ALLOY_CORE_GROUP,
+                                                       ALLOY_KEY_LOCATION);
+  GKeyFile *key_file = alloy_config_get_key_file (config);
+
+  self->readers = g_hash_table_ref (readers);
+  self->schema_path = g_key_file_get_string_list (key_file, ALLOY_CORE_GROUP,
+                                                  ALLOY_KEY_SCHEMA_PATH, NULL, NULL);
+  if (self->schema_path == NULL)
+    self->schema_path = g_new0 (char *, 1);
+  self->root_version = alloy_config_get_int (config, ALLOY_CORE_GROUP, ALLOY_KEY_JSON_ROOT_VERSION);
+  self->replication = alloy_config_get_int (config, ALLOY_CORE_GROUP, ALLOY_KEY_LOCI_REPLICATION);
+  self->item_max_bytes = alloy_config_get_size (config, ALLOY_CORE_GROUP, ALLOY_KEY_ITEM_MAX_BYTES);
+  self->json_max_depth = alloy_config_get_int (config, ALLOY_CORE_GROUP, ALLOY_KEY_JSON_MAX_DEPTH);
+  self->parcel_max_bytes = alloy_config_get_size (config, ALLOY_CORE_GROUP,
+                                                  ALLOY_KEY_PARCEL_MAX_BYTES);
+  self->heartbeat_ms = alloy_config_get_duration_ms (config, ALLOY_CORE_GROUP,
+                                                     ALLOY_KEY_HEARTBEAT_INTERVAL);
+  self->load_wait_max_ms = alloy_config_get_duration_ms (config, ALLOY_CORE_GROUP,
+                                                         ALLOY_KEY_LOAD_WAIT_MAX);
+  self->catalog = alloy_catalog_new (location,
+                                     alloy_config_get_size (config, ALLOY_CORE_GROUP,
+                                                            ALLOY_KEY_PARTITION_MAX_BYTES),
+                                     alloy_config_get_duration_ms (config, ALLOY_CORE_GROUP,
+                                                                   ALLOY_KEY_DATASET_SETTLE));
+  /* Cannot fail when not exclusive. */
+  self->pool = g_thread_pool_new (run_work, self,
+                                  alloy_config_get_int (config, ALLOY_CORE_GROUP,
+                                                        ALLOY_KEY_LOAD_CONCURRENCY),
+                                  FALSE, NULL);
+  return self;
+}
+
+void
+alloy_source_set_cluster (AlloySource *self, AlloyCluster *cluster)
+{
+  g_set_object (&self->cluster, cluster);
+}
+
+gboolean
+alloy_source_start (AlloySource *self, GError **error)
+{
+  g_autoptr(GPtrArray) datasets = NULL;
+
+  if (!alloy_catalog_load (self->catalog, NULL, error))
+    return FALSE;
+  datasets = alloy_catalog_list (self->catalog);
+  for (guint i = 0; i < datasets->len; i++)
+    {
+      AlloyDataset *dataset = datasets->pdata[i];
+      const GError *problem = alloy_dataset_get_error (dataset);
+
+      if (problem != NULL)
+        g_warning ("dataset %s cannot be served: %s", alloy_dataset_get_name (dataset),
+                   problem->message);
+      else
+        g_message ("dataset %s: %u partitions, %" G_GUINT64_FORMAT " bytes",
+                   alloy_dataset_get_name (dataset), alloy_dataset_get_n_partitions (dataset),
+                   alloy_dataset_get_total_bytes (dataset));
+    }
+  return alloy_catalog_start_monitoring (self->catalog, error);
+}
+
+void
+alloy_source_stop (AlloySource *self)
+{
+  alloy_catalog_stop (self->catalog);
+}
+
+AlloyCatalog *
+alloy_source_get_catalog (AlloySource *self)
+{
+  return self->catalog;
+}
+
+/* SHA-256 of the schema's files in version order: a schema edited in
+ * place changes every view's generation. */
+static char *
+digest_schema (AlloyBrioSchema *schema, GError **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  const char *const *files = alloy_brio_schema_get_files (schema);
+
+  for (guint i = 0; files[i] != NULL; i++)
+    {
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+      guint64 length_le;
+
+      if (!g_file_get_contents (files[i], &contents, &length, error))
+        return NULL;
+      length_le = GUINT64_TO_LE ((guint64) length);
+      g_checksum_update (checksum, (const guchar *) &length_le, sizeof length_le);
+      g_checksum_update (checksum, (const guchar *) contents, length);
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static AlloyViewAnswer *
+plan_view (AlloySource *self, const AlloyViewRequest *request, GError **error)
+{
+  g_autoptr(AlloyViewSelection) selection = NULL;
+  g_autoptr(AlloyDataset) dataset = NULL;
+  g_autoptr(AlloyBrioSchema) schema = NULL;
+  g_autoptr(GPtrArray) peers = NULL;
+  g_autofree char *schema_digest = NULL;
+  g_autofree char *press_options = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *schema_name;
+  AlloyViewPlanInput input = { 0 };
+  gint32 root_version;
+
+  if (self->cluster == NULL)
+    {
+      g_set_error (error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_NOT_READY,
+                   "this peer is still starting");
+      return NULL;
+    }
+
+  selection = alloy_view_select (request, alloy_catalog_get_root (self->catalog), error);
+  if (selection == NULL)
+    return NULL;
+  dataset = alloy_catalog_lookup (self->catalog, selection->dataset, &local_error);
+  if (dataset == NULL)
+    {
+      gboolean invalid = g_error_matches (local_error, ALLOY_CATALOG_ERROR,
+                                          ALLOY_CATALOG_ERROR_NOT_FOUND) ||
+                         g_error_matches (local_error, ALLOY_CATALOG_ERROR,
+                                          ALLOY_CATALOG_ERROR_INVALID_NAME);
+      g_set_error (error, ALLOY_VIEW_ERROR,
+                   invalid ? ALLOY_VIEW_ERROR_INVALID : ALLOY_VIEW_ERROR_FAILED, "%s",
+                   local_error->message);
+      return NULL;
+    }
+  /* A dataset.conf that names its schema binds its views to it. */
+  schema_name = alloy_dataset_get_schema (dataset);
+  if (schema_name != NULL && g_ascii_strcasecmp (schema_name, request->schema_name) != 0)
+    {
+      g_set_error (error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_INVALID,
+                   "dataset %s is of schema %s; the view asks for schema %s", selection->dataset,
+                   schema_name, request->schema_name);
+      return NULL;
+    }
+  schema = alloy_brio_schema_find ((const char *const *) self->schema_path, request->schema_name,
+                                   &local_error);
+  if (schema == NULL)
+    {
+      g_set_error (error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_INVALID, "%s", local_error->message);
+      return NULL;
+    }
+  schema_digest = digest_schema (schema, error);
+  if (schema_digest == NULL)
+    return NULL;
+  root_version = alloy_dataset_get_root_version (dataset);
+  if (root_version == 0)
+    root_version = self->root_version;
+  press_options = g_strdup_printf ("item.max.bytes=%" G_GSIZE_FORMAT ";json.max.depth=%u",
+                                   self->item_max_bytes, self->json_max_depth);
+  /* Until peers exchange inventories, a view is served by the peer asked. */
+  peers = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_free);
+  g_ptr_array_add (peers, alloy_peer_copy (alloy_cluster_get_self (self->cluster)));
+
+  input.selection = selection;
+  input.dataset = dataset;
+  input.schema_name = alloy_brio_schema_get_name (schema);
+  input.schema_digest = schema_digest;
+  input.root_version = root_version;
+  input.press_options = press_options;
+  input.peers = peers;
+  input.replication = self->replication;
+  return alloy_view_plan (request, &input, error);
+}
+
+AlloyViewAnswer *
+alloy_source_answer_view (AlloySource *self, const AlloyViewRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  AlloyViewAnswer *answer = plan_view (self, request, &error);
+
+  if (answer == NULL)
+    {
+      g_warning ("view %s (schema %s): %s", request->guid, request->schema_name, error->message);
+      return alloy_view_plan_failure (request, error);
+    }
+  /* The motif rides along unapplied (docs/protocol-notes.md). */
+  g_message ("view %s (schema %s): %u loci, generation %.12s; the motif filter is passed "
+             "through, not applied", request->guid, request->schema_name, answer->loci->len,
+             answer->generation_hash);
+  return answer;
+}
+
+AlloyReader *
+alloy_source_get_reader (AlloySource *self, const char *module)
+{
+  return g_hash_table_lookup (self->readers, module);
+}
+
+const char *const *
+alloy_source_get_schema_path (AlloySource *self)
+{
+  return (const char *const *) self->schema_path;
+}
+
+gsize
+alloy_source_get_item_max_bytes (AlloySource *self)
+{
+  return self->item_max_bytes;
+}
+
+gsize
+alloy_source_get_parcel_max_bytes (AlloySource *self)
+{
+  return self->parcel_max_bytes;
+}
+
+guint
+alloy_source_get_heartbeat_interval_ms (AlloySource *self)
+{
+  return self->heartbeat_ms;
+}
+
+guint
+alloy_source_get_load_wait_max_ms (AlloySource *self)
+{
+  return self->load_wait_max_ms;
+}
+
+void
+alloy_source_run (AlloySource *self, GFunc work, gpointer data)
+{
+  Work *item = g_new0 (Work, 1);
+
+  item->work = work;
+  item->data = data;
+  g_thread_pool_push (self->pool, item, NULL);
+}

@@ -28,6 +28,7 @@ static const Command commands[] = {
   { "press", "Press JSON files into Brio blobs", alloy_cli_press },
   { "decode", "Print a file of Brio blobs as NDJSON", alloy_cli_decode },
   { "datasets", "List the datasets under the location root", alloy_cli_datasets },
+  { "fetch", "Load a view from a sample store as a Burst cell would", alloy_cli_fetch },
   { "version", "Print the version of alloy and of its plugin ABI", run_version },
   { "help", "Show the commands", run_help },
 };

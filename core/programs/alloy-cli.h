@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 int alloy_cli_schema (int argc, char **argv);
 int alloy_cli_press (int argc, char **argv);
 int alloy_cli_decode (int argc, char **argv);
+int alloy_cli_fetch (int argc, char **argv);
 
 
 G_END_DECLS

@@ -1,2 +1,0 @@
-/* alloy-load-limiter.c: to be written. */
-#include "config.h"
