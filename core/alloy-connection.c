@@ -215,7 +215,7 @@ alloy_connection_start (AlloyConnection *self)
   self->started = TRUE;
   if (!self->has_handler)
     self->discard = g_malloc (DISCARD_CHUNK);
-  g_debug ("%s: %s connection", self->description, self->protocol);
+  g_debug ("%s connection from %s", self->protocol, self->remote);
   read_next (self);
 }
 

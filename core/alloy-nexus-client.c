@@ -563,13 +563,6 @@ alloy_nexus_client_set_timeouts (AlloyNexusClient *self, guint initiated_ms, gui
     self->idle_ms = idle_ms;
 }
 
-AlloyNexusVariant
-alloy_nexus_client_get_variant (AlloyNexusClient *self)
-{
-  g_return_val_if_fail (ALLOY_IS_NEXUS_CLIENT (self), ALLOY_NEXUS_VARIANT_UNKNOWN);
-  return self->variant;
-}
-
 const GError *
 alloy_nexus_client_get_error (AlloyNexusClient *self)
 {
@@ -597,6 +590,7 @@ alloy_nexus_client_stream_async (AlloyNexusClient *self, const AlloyNexusMessage
 
   g_return_if_fail (ALLOY_IS_NEXUS_CLIENT (self));
   g_return_if_fail (initiate != NULL && initiate->type == ALLOY_NEXUS_INITIATE);
+  g_return_if_fail (initiate->guid != NULL && initiate->suid != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, alloy_nexus_client_stream_async);
@@ -617,6 +611,15 @@ alloy_nexus_client_stream_async (AlloyNexusClient *self, const AlloyNexusMessage
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
                                "a stream is already running on this connection");
+      return;
+    }
+  /* A server's suid goes into a header string with a signed 8-bit length. */
+  if (strlen (stream->guid) > ALLOY_VIEW_SUID_MAX || strlen (stream->suid) > ALLOY_VIEW_SUID_MAX)
+    {
+      g_task_return_new_error (task, ALLOY_NEXUS_ERROR, ALLOY_NEXUS_ERROR_PROTOCOL,
+                               "UID_LENGTH: a guid of %" G_GSIZE_FORMAT " and a suid of %"
+                               G_GSIZE_FORMAT " bytes; Nexus carries at most 127",
+                               strlen (stream->guid), strlen (stream->suid));
       return;
     }
 

@@ -64,9 +64,6 @@ AlloyNexusClient *alloy_nexus_client_new (GIOStream *stream, AlloyNexusVariant v
 ALLOY_INTERNAL
 void alloy_nexus_client_set_timeouts (AlloyNexusClient *self, guint initiated_ms, guint idle_ms);
 
-ALLOY_INTERNAL
-AlloyNexusVariant alloy_nexus_client_get_variant (AlloyNexusClient *self);
-
 /* Why the connection cannot carry another stream (a broken rule in the
  * middle of a stream, a timeout, a message after a Complete, the server
  * closing, an I/O error), or NULL while it can. */
@@ -100,7 +97,7 @@ AlloyNexusMessage *alloy_nexus_initiate_new_for_locus (gint32 ruid, const char *
  * rule: CROSSED_NEXUS_STREAMS, INITIATED_ECHO, INITIATED_FIRST,
  * HEARTBEAT_STATUS, EMPTY_PARCEL, BAD_PARCEL, COMPLETE_STATUS,
  * SAMPLE_STORE_STREAM_INCOMPLETE, WRONG_VARIANT, UNEXPECTED_MESSAGE,
- * AFTER_COMPLETE, STREAM_CLOSED), ALLOY_NEXUS_ERROR_MALFORMED, and I/O
+ * AFTER_COMPLETE, STREAM_CLOSED, UID_LENGTH), ALLOY_NEXUS_ERROR_MALFORMED, and I/O
  * errors. Each message starts with the rule's name. */
 ALLOY_INTERNAL
 void alloy_nexus_client_stream_async (AlloyNexusClient *self, const AlloyNexusMessage *initiate,

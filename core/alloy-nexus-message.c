@@ -163,16 +163,25 @@ read_bytes (Reader *reader, gsize size, const char *what, const guint8 **out, GE
   return read_bytes_of (reader, size, what, "", out, error);
 }
 
+/* The big-endian integer of @width bytes at @p. */
+static guint64
+be_bits (const guint8 *p, gsize width)
+{
+  guint64 value = 0;
+
+  for (gsize n = 0; n < width; n++)
+    value = value << 8 | p[n];
+  return value;
+}
+
 static gboolean
 read_i32 (Reader *reader, const char *what, gint32 *out, GError **error)
 {
   const guint8 *p;
-  guint32 be;
 
   if (!read_bytes (reader, 4, what, &p, error))
     return FALSE;
-  memcpy (&be, p, 4);
-  *out = (gint32) GUINT32_FROM_BE (be);
+  *out = (gint32) (guint32) be_bits (p, 4);
   return TRUE;
 }
 
@@ -180,36 +189,25 @@ static gboolean
 read_i64 (Reader *reader, const char *what, gint64 *out, GError **error)
 {
   const guint8 *p;
-  guint64 be;
 
   if (!read_bytes (reader, 8, what, &p, error))
     return FALSE;
-  memcpy (&be, p, 8);
-  *out = (gint64) GUINT64_FROM_BE (be);
+  *out = (gint64) be_bits (p, 8);
   return TRUE;
 }
 
-/* The signed length (int8 when @width is 1, int32 BE when 4) of @what,
- * which must be positive or zero and fit what remains. */
+/* The signed length (int8 when @width is 1, int32 when 4) of @what, which
+ * must be positive or zero and fit what remains. */
 static gboolean
 read_length (Reader *reader, gsize width, const char *what, gsize *out, GError **error)
 {
   gsize at = reader->offset;
   const guint8 *p;
   gint32 length;
-  guint32 be;
 
   if (!read_bytes_of (reader, width, what, " length", &p, error))
     return FALSE;
-  if (width == 1)
-    {
-      length = (gint8) p[0];
-    }
-  else
-    {
-      memcpy (&be, p, 4);
-      length = (gint32) GUINT32_FROM_BE (be);
-    }
+  length = width == 1 ? (gint8) p[0] : (gint32) (guint32) be_bits (p, 4);
   if (length < 0)
     return malformed (error, at, "%s length %" G_GINT32_FORMAT, what, length);
   if ((gsize) length > reader_left (reader))
@@ -429,60 +427,41 @@ put_bytes (Writer *writer, const void *data, gsize length)
   g_byte_array_append (writer->bytes, data, (guint) length);
 }
 
+/* @value's low @width bytes, big-endian. */
 static void
-put_u8 (Writer *writer, guint8 value)
+put_be (Writer *writer, guint64 value, gsize width)
 {
-  put_bytes (writer, &value, 1);
+  guint8 bytes[8];
+
+  for (gsize n = 0; n < width; n++)
+    bytes[n] = (guint8) (value >> (8 * (width - 1 - n)));
+  put_bytes (writer, bytes, width);
 }
 
+#define put_i32(writer, value) put_be ((writer), (guint32) (value), 4)
+#define put_i64(writer, value) put_be ((writer), (guint64) (value), 8)
+
+/* ascii8 when @width is 1, utf8 or optUtf8 when 4. NULL writes as length
+ * 0: "" for ascii8 and utf8, absent for optUtf8. */
 static void
-put_i32 (Writer *writer, gint32 value)
-{
-  guint32 be = GUINT32_TO_BE ((guint32) value);
-
-  put_bytes (writer, &be, 4);
-}
-
-static void
-put_i64 (Writer *writer, gint64 value)
-{
-  guint64 be = GUINT64_TO_BE ((guint64) value);
-
-  put_bytes (writer, &be, 8);
-}
-
-/* NULL writes as "". */
-static void
-put_ascii8 (Writer *writer, const char *what, const char *string)
+put_string (Writer *writer, gsize width, const char *what, const char *string)
 {
   gsize length = string != NULL ? strlen (string) : 0;
+  gsize max = width == 1 ? ASCII8_MAX : ALLOY_NEXUS_FRAME_MAX;
 
-  if (length > ASCII8_MAX)
+  if (length > max)
     {
-      g_critical ("Nexus %s of %" G_GSIZE_FORMAT " bytes: at most %d fit", what, length,
-                  ASCII8_MAX);
+      g_critical ("Nexus %s of %" G_GSIZE_FORMAT " bytes: at most %" G_GSIZE_FORMAT " fit",
+                  what, length, max);
       writer->failed = TRUE;
       return;
     }
-  put_u8 (writer, (guint8) length);
+  put_be (writer, length, width);
   put_bytes (writer, string, length);
 }
 
-/* NULL writes as length 0: "" for utf8, absent for optUtf8. */
-static void
-put_utf8 (Writer *writer, const char *what, const char *string)
-{
-  gsize length = string != NULL ? strlen (string) : 0;
-
-  if (length > ALLOY_NEXUS_FRAME_MAX)
-    {
-      g_critical ("Nexus %s of %" G_GSIZE_FORMAT " bytes does not fit a frame", what, length);
-      writer->failed = TRUE;
-      return;
-    }
-  put_i32 (writer, (gint32) length);
-  put_bytes (writer, string, length);
-}
+#define put_ascii8(writer, what, string) put_string ((writer), 1, (what), (string))
+#define put_utf8(writer, what, string) put_string ((writer), 4, (what), (string))
 
 static int
 compare_keys (const void *a, const void *b)
@@ -520,7 +499,7 @@ writer_begin (Writer *writer, AlloyNexusVariant variant, gsize body_size, gint32
   writer->failed = FALSE;
   put_i32 (writer, 0);
   if (variant == ALLOY_NEXUS_VARIANT_TRACE)
-    put_u8 (writer, TRACE_END);
+    put_be (writer, TRACE_END, 1);
   put_i32 (writer, type);
   put_i32 (writer, ruid);
   put_ascii8 (writer, "guid", guid);

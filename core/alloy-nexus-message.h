@@ -100,6 +100,8 @@ typedef struct {
   gint64 abort_status;
 } AlloyNexusMessage;
 
+/* An INITIATE gets an empty @properties table (keys and values owned).
+ * String fields left NULL go out as "" (and @filter as absent). */
 ALLOY_INTERNAL
 AlloyNexusMessage *alloy_nexus_message_new (AlloyNexusMessageType type, gint32 ruid,
                                             const char *guid, const char *suid);
@@ -107,7 +109,8 @@ ALLOY_INTERNAL
 void alloy_nexus_message_free (AlloyNexusMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AlloyNexusMessage, alloy_nexus_message_free)
 
-/* "Initiate", "Initiated", ..., or "type N". */
+/* "Initiate", "Initiated", ..., or "type N" (a per-thread buffer, valid
+ * until four more unknown types are named on the thread). */
 ALLOY_INTERNAL
 const char *alloy_nexus_message_type_to_string (gint32 type);
 
@@ -123,13 +126,17 @@ gboolean alloy_nexus_sniff_variant (const guint8 *frame, gsize length,
  * A type outside 1..6 is UNKNOWN_TYPE (with @type in the message). Every
  * MALFORMED message names the byte offset in the body and what was being
  * read ("offset 9: guid length -3"). Incoming trace-context entries are
- * skipped. */
+ * skipped. Strings with a NUL byte, and utf8 strings that are not UTF-8,
+ * are MALFORMED; a repeated property key keeps its last value. */
 ALLOY_INTERNAL
 AlloyNexusMessage *alloy_nexus_message_decode (const guint8 *frame, gsize length,
                                                AlloyNexusVariant variant, GError **error);
 
 /* The whole frame, its uint32 BE length included, in @variant (not
- * UNKNOWN). Strings longer than 127 bytes are a programming error. */
+ * UNKNOWN). guid and suid longer than 127 bytes are a programming error
+ * (a critical, and NULL). Properties are written sorted by key, so that a
+ * message always gives the same bytes. A type outside 1..6 gives the
+ * common header alone (for tests that play a peer). */
 ALLOY_INTERNAL
 GBytes *alloy_nexus_message_encode (const AlloyNexusMessage *message, AlloyNexusVariant variant);
 

@@ -30,8 +30,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AlloyParcelBuilder, alloy_parcel_builder_free)
  * still goes in (a parcel to itself when the builder was empty). */
 ALLOY_INTERNAL
 gboolean alloy_parcel_builder_add (AlloyParcelBuilder *builder, GBytes *blob);
-/* Would @blob_size more bytes overflow a non-empty parcel? Then flush
- * first, so that no parcel goes over the maximum but for a lone blob. */
+/* Would a blob of @blob_size bytes (plus its 4-byte size field) take a
+ * non-empty parcel over the maximum? Then flush first, so that no parcel
+ * goes over the maximum but for a lone blob. An empty builder never
+ * overflows. The stream's loop: flush if this says so; add; flush if add
+ * says so; flush what is left at the end. */
 ALLOY_INTERNAL
 gboolean alloy_parcel_builder_would_overflow (AlloyParcelBuilder *builder, gsize blob_size);
 ALLOY_INTERNAL
@@ -40,15 +43,19 @@ ALLOY_INTERNAL
 gsize alloy_parcel_builder_get_inflated_size (AlloyParcelBuilder *builder);
 
 /* Compresses what was added (never call it empty), returns the raw Snappy
- * bytes with the slot count and inflated size, and empties the builder. */
+ * bytes with the slot count and inflated size, and empties the builder.
+ * @buffer_count and @inflated_size may be NULL. */
 ALLOY_INTERNAL
 GBytes *alloy_parcel_builder_take (AlloyParcelBuilder *builder, gint32 *buffer_count,
                                    gint32 *inflated_size);
 
 /* Client side: inflates a parcel and checks it: the Snappy preamble must
- * equal @inflated_size, and the slots must be exactly @buffer_count
- * positive sizes that fill the area. Returns the blobs (GBytes, slices of
- * one buffer) or fails with ALLOY_NEXUS_ERROR_PROTOCOL naming the rule. */
+ * equal @inflated_size, and the slots must be exactly @buffer_count (at
+ * least 1) positive sizes that fill the area. Nothing of the preamble's
+ * size is allocated before the data is known to inflate to it. Returns
+ * the blobs (GBytes, slices of one buffer) or fails with
+ * ALLOY_NEXUS_ERROR_PROTOCOL naming the rule and the numbers; slots are
+ * numbered from 0. */
 ALLOY_INTERNAL
 GPtrArray *alloy_parcel_inflate (GBytes *deflated, gint32 buffer_count, gint32 inflated_size,
                                  GError **error);

@@ -1,7 +1,8 @@
 /* alloy-thrift-codec.h: getViewGenerator in Thrift's framed binary protocol,
  * both directions: the server decodes calls and encodes replies, the fetch
  * client encodes calls and decodes replies. The structs are libthrift-c-glib
- * code generated from core/sample-store.thrift; framing is alloy-frame-io's.
+ * code generated from core/thrift/sample_store.thrift; framing is
+ * alloy-frame-io's (encoders return whole frames, decoders take bodies).
  * SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
@@ -66,11 +67,16 @@ ALLOY_INTERNAL
 void alloy_thrift_header_clear (AlloyThriftHeader *header);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AlloyThriftHeader, alloy_thrift_header_clear)
 
-/* Server side. @frame is one frame's body (without its length). Fills
- * @header whenever the message header decodes, even when the call then
- * fails: so that an UNKNOWN_METHOD or WRONG_TYPE error, and a MALFORMED one
- * with a header, can still be answered with an exception. Strict and
- * old-style headers are accepted. Every error names the byte offset. */
+/* Server side. @frame is one frame's body (without its length). @header
+ * must be initialised (`= { 0 }`): it is cleared, then filled whenever the
+ * message header decodes, even when the call then fails: so that an
+ * UNKNOWN_METHOD or WRONG_TYPE error, and a MALFORMED one with a header,
+ * can still be answered with an exception. Strict and old-style headers
+ * are accepted; unknown fields are skipped. A MALFORMED error names the
+ * byte offset and the path of field ids ("at byte 61 (field 2.1.2)"), or
+ * the missing required field ("dataSource.view.schemaName"); bytes after
+ * the message are MALFORMED too. Nothing is allocated for a length or a
+ * count the frame cannot hold. */
 ALLOY_INTERNAL
 AlloyViewRequest *alloy_thrift_decode_call (const guint8 *frame, gsize length,
                                             AlloyThriftHeader *header, GError **error);
@@ -92,10 +98,12 @@ ALLOY_INTERNAL
 GBytes *alloy_thrift_encode_call (gint32 seqid, const AlloyViewRequest *request);
 
 /* Decodes a reply frame's body, applying the cell's rules: a REPLY to
- * getViewGenerator with @seqid, every required field present. An
- * EXCEPTION message is ALLOY_THRIFT_ERROR_APPLICATION_EXCEPTION with its
+ * getViewGenerator with @seqid, every required field present (PROTOCOL
+ * otherwise; bytes that do not decode are MALFORMED). An EXCEPTION
+ * message with @seqid is ALLOY_THRIFT_ERROR_APPLICATION_EXCEPTION with its
  * message and type. A reply whose state is not success decodes fine: the
- * caller reads the state. */
+ * caller reads the state, and checks loci and motif_filter, which stay
+ * NULL when absent (an empty loci list is an empty array). */
 ALLOY_INTERNAL
 AlloyViewAnswer *alloy_thrift_decode_reply (const guint8 *frame, gsize length, gint32 seqid,
                                             GError **error);

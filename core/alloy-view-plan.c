@@ -224,41 +224,23 @@ get_decimal (GHashTable *properties, const char *key, guint64 min, guint64 max, 
   return TRUE;
 }
 
-static gboolean
-slice_member_int (JsonObject *object, guint index, const char *name, gint64 min, gint64 max,
-                  gint64 *out, GError **error)
+static const char *
+node_string (JsonNode *node)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < min ||
-      json_node_get_int (node) > max)
-    {
-      fail (error, ALLOY_VIEW_ERROR_INVALID,
-            "partition property %s: slice %u: \"%s\" must be an integer from %" G_GINT64_FORMAT
-            " to %" G_GINT64_FORMAT,
-            ALLOY_VIEW_KEY_PARTITIONS, index, name, min, max);
-      return FALSE;
-    }
-  *out = json_node_get_int (node);
-  return TRUE;
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
 }
 
-static const char *
-slice_member_string (JsonObject *object, guint index, const char *name, GError **error)
+/* JSON integers only: 2.0 and "2" are refused. */
+static gint64
+node_int (JsonNode *node, gint64 otherwise)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  const char *value = NULL;
-
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING)
-    value = json_node_get_string (node);
-  if (value == NULL || *value == '\0' ||
-      (strcmp (name, "digest") == 0 && !is_sha256_hex (value)))
-    fail (error, ALLOY_VIEW_ERROR_INVALID, "partition property %s: slice %u: \"%s\" must be %s",
-          ALLOY_VIEW_KEY_PARTITIONS, index, name,
-          strcmp (name, "digest") == 0 ? "a SHA-256 in lower-case hex" : "a non-empty string");
-  return value != NULL && *value != '\0' ? value : NULL;
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return otherwise;
+  return json_node_get_int (node);
 }
 
 /* Unknown members are refused: a newer planner's slice that this peer
@@ -268,8 +250,9 @@ parse_slice (JsonNode *node, guint index, GError **error)
 {
   static const char *const members[] = { "id", "digest", "modulus", "residue", NULL };
   g_autoptr(GList) names = NULL;
+  const char *id, *digest, *member = NULL, *must = NULL, *unknown = NULL;
+  char range[64];
   JsonObject *object;
-  const char *id, *digest;
   gint64 modulus, residue;
   AlloyViewSlice *slice;
 
@@ -278,16 +261,33 @@ parse_slice (JsonNode *node, guint index, GError **error)
                  ALLOY_VIEW_KEY_PARTITIONS, index);
   object = json_node_get_object (node);
   names = json_object_get_members (object);
-  for (GList *l = names; l != NULL; l = l->next)
+  for (GList *l = names; l != NULL && unknown == NULL; l = l->next)
     if (!g_strv_contains (members, l->data))
-      return fail (error, ALLOY_VIEW_ERROR_INVALID,
-                   "partition property %s: slice %u: unknown member \"%s\"",
-                   ALLOY_VIEW_KEY_PARTITIONS, index, (const char *) l->data);
-  if ((id = slice_member_string (object, index, "id", error)) == NULL ||
-      (digest = slice_member_string (object, index, "digest", error)) == NULL ||
-      !slice_member_int (object, index, "modulus", 1, G_MAXINT32, &modulus, error) ||
-      !slice_member_int (object, index, "residue", 0, modulus - 1, &residue, error))
-    return NULL;
+      unknown = l->data;
+  if (unknown != NULL)
+    return fail (error, ALLOY_VIEW_ERROR_INVALID,
+                 "partition property %s: slice %u: unknown member \"%s\"",
+                 ALLOY_VIEW_KEY_PARTITIONS, index, unknown);
+
+  id = node_string (json_object_get_member (object, "id"));
+  digest = node_string (json_object_get_member (object, "digest"));
+  modulus = node_int (json_object_get_member (object, "modulus"), 0);
+  residue = node_int (json_object_get_member (object, "residue"), -1);
+  if (id == NULL || *id == '\0')
+    member = "id", must = "a non-empty string";
+  else if (digest == NULL || !is_sha256_hex (digest))
+    member = "digest", must = "a SHA-256 in lower-case hex";
+  else if (modulus < 1 || modulus > G_MAXINT32)
+    member = "modulus", must = "an integer from 1 to 2147483647";
+  else if (residue < 0 || residue >= modulus)
+    {
+      g_snprintf (range, sizeof range, "an integer from 0 to %" G_GINT64_FORMAT, modulus - 1);
+      member = "residue", must = range;
+    }
+  if (member != NULL)
+    return fail (error, ALLOY_VIEW_ERROR_INVALID,
+                 "partition property %s: slice %u: \"%s\" must be %s", ALLOY_VIEW_KEY_PARTITIONS,
+                 index, member, must);
 
   slice = g_new0 (AlloyViewSlice, 1);
   slice->partition = g_strdup (id);
@@ -496,6 +496,8 @@ lay_out (const AlloyViewPlanInput *input, GArray *partitions)
   g_autofree GArray **owned = g_new0 (GArray *, input->peers->len);
   guint n = input->replication;
 
+  /* A copy inherits the free function: these peers are the caller's. */
+  g_ptr_array_set_free_func (peers, NULL);
   g_ptr_array_sort (peers, compare_peers);
   for (guint p = 0; p < peers->len; p++)
     {

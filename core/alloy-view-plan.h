@@ -148,26 +148,29 @@ typedef struct {
 } AlloyViewPlanInput;
 
 /* The success answer for @request: peers x replication loci (never none),
- * in peer order; each partition is assigned to one peer by rendezvous
- * hashing of (peer id, partition id), and a peer's partitions are split
- * over its loci: whole partitions balanced by size when it has at least as
- * many partitions as loci, else each partition's items striped over
- * several loci (modulus/residue). The loci of one answer stream every item
- * exactly once. A locus's partition properties: the request's store, then
- * domain, then view properties (later ones win, as in Burst's Java
- * sources), then the selection (source name, dataset) and the ALLOY_VIEW_KEY_*
- * keys. suid: "B" + 32 upper-case hex, random. host_address and port: the
- * peer's; host_name: its id. The generation hash (SHA-256 hex) covers the
- * selection, every planned slice with its digest, the schema name and
- * digest, the root version, the press options and the layout (peer ids and
- * addresses per locus), and nothing else: the same data and layout give the
- * same hash, and suids do not enter it. Layout details: the rendezvous
- * score is the first 8 bytes of SHA-256("PEER-ID\0PARTITION-ID") (a peer
- * without id: its `host:port`); whole partitions go largest first to the
- * locus with the fewest bytes (then the fewest partitions, then the lowest
- * index), each locus keeping dataset order; with fewer partitions k than
- * loci n, partition i is striped over n/k loci (one more for the first
- * n%k). A peer that wins no partition still has its loci, with no slice.
+ * in peer order (sorted here too); each partition is assigned to one peer
+ * by rendezvous hashing of (peer id, partition id), and a peer's
+ * partitions are split over its loci: whole partitions balanced by size
+ * when it has at least as many partitions as loci, else each partition's
+ * items striped over several loci (modulus/residue). The loci of one
+ * answer stream every item exactly once. A locus's partition properties:
+ * the request's store, then domain, then view properties (later ones win,
+ * as in Burst's Java sources), then the selection (source name, dataset)
+ * and the ALLOY_VIEW_KEY_* keys. suid: "B" + 32 upper-case hex, random.
+ * host_address and port: the peer's; host_name: its id (its host without
+ * one). The generation hash (SHA-256 hex) covers the selection, every
+ * planned slice with its digest, the schema name and digest, the root
+ * version, the press options and the layout (peer ids and addresses per
+ * locus), and nothing else: the same data and layout give the same hash,
+ * and suids do not enter it.
+ *
+ * Layout details: the rendezvous score is the first 8 bytes of
+ * SHA-256("PEER-ID\0PARTITION-ID") (a peer without id: its `host:port`);
+ * whole partitions go largest first to the locus with the fewest bytes
+ * (then the fewest partitions, then the lowest index), each locus keeping
+ * dataset order; with fewer partitions q than loci n, partition k is
+ * striped over n/q loci (one more for k < n%q). A peer that wins no
+ * partition still has its loci, with no slice (they stream no data).
  * No live peer: ALLOY_VIEW_ERROR_NOT_READY; a JsonBrio file the dataset
  * does not have: ALLOY_VIEW_ERROR_INVALID. */
 ALLOY_INTERNAL

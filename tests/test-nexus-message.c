@@ -41,14 +41,6 @@ append_text (GByteArray *bytes, const char *text)
   g_byte_array_append (bytes, (const guint8 *) text, (guint) strlen (text));
 }
 
-static void
-append_i32 (GByteArray *bytes, gint32 value)
-{
-  guint32 be = GUINT32_TO_BE ((guint32) value);
-
-  g_byte_array_append (bytes, (const guint8 *) &be, 4);
-}
-
 /* The common header of the worked frames: "21 <guid> 21 <suid>". */
 static void
 append_uids (GByteArray *bytes)
@@ -108,171 +100,73 @@ decode_frame (GBytes *frame, AlloyNexusVariant expected_variant)
   return message;
 }
 
+/* Checks a worked frame of the new variant, @length bytes after L: @head
+ * (hex, up to the ruid), the uids, @tail (hex); then the same frame in the
+ * old variant, whose first 8 bytes must be @old_head. Takes the frames. */
 static void
-test_worked_initiated (void)
+assert_worked (const char *head, const char *tail, guint length, const char *old_head,
+               GBytes *trace_frame, GBytes *old_frame)
 {
   g_autoptr(GByteArray) trace = g_byte_array_new ();
   g_autoptr(GByteArray) old = NULL;
-  g_autoptr(GBytes) trace_frame = NULL;
-  g_autoptr(GBytes) old_frame = NULL;
 
-  append_hex (trace, "00 00 00 4D  FF  00 00 00 02  00 01 E2 40");
+  append_hex (trace, head);
   append_uids (trace);
-  g_assert_cmpuint (trace->len, ==, 4 + 77);
+  append_hex (trace, tail);
+  g_assert_cmpuint (trace->len, ==, 4 + length);
   old = old_of_trace (trace);
-  g_assert_cmpmem (old->data, 8, "\x00\x00\x00\x4c\x00\x00\x00\x02", 8);
-
-  trace_frame = alloy_nexus_encode_initiated (ALLOY_NEXUS_VARIANT_TRACE, 123456, GUID, SUID);
+  g_assert_cmpmem (old->data, 8, old_head, 8);
   assert_frame (trace_frame, trace);
-  old_frame = alloy_nexus_encode_initiated (ALLOY_NEXUS_VARIANT_OLD, 123456, GUID, SUID);
   assert_frame (old_frame, old);
+  g_bytes_unref (trace_frame);
+  g_bytes_unref (old_frame);
 }
 
+#define COMPLETE_26 "FF FF FF 9C  00 00 00 00 00 00 00 1A  00 00 00 00 00 00 00 1A" \
+                    "00 00 00 00 00 00 00 1A  00 00 00 00 00 00 00 00"
+
+/* The reference's §3.9 frames, and the old variant of each. */
 static void
-test_worked_heartbeat (void)
-{
-  g_autoptr(GByteArray) trace = g_byte_array_new ();
-  g_autoptr(GByteArray) old = NULL;
-  g_autoptr(GBytes) trace_frame = NULL;
-  g_autoptr(GBytes) old_frame = NULL;
-
-  append_hex (trace, "00 00 00 51  FF  00 00 00 06  00 00 00 00");
-  append_uids (trace);
-  append_hex (trace, "FF FF FD 44");
-  g_assert_cmpuint (trace->len, ==, 4 + 81);
-  old = old_of_trace (trace);
-  g_assert_cmpmem (old->data, 8, "\x00\x00\x00\x50\x00\x00\x00\x06", 8);
-
-  trace_frame = alloy_nexus_encode_heartbeat (ALLOY_NEXUS_VARIANT_TRACE, GUID, SUID);
-  assert_frame (trace_frame, trace);
-  old_frame = alloy_nexus_encode_heartbeat (ALLOY_NEXUS_VARIANT_OLD, GUID, SUID);
-  assert_frame (old_frame, old);
-}
-
-static void
-test_worked_complete (void)
-{
-  g_autoptr(GByteArray) trace = g_byte_array_new ();
-  g_autoptr(GByteArray) old = NULL;
-
-  append_hex (trace, "00 00 00 71  FF  00 00 00 04  00 00 00 00");
-  append_uids (trace);
-  append_hex (trace, "FF FF FF 9C"
-                     "00 00 00 00 00 00 00 1A  00 00 00 00 00 00 00 1A"
-                     "00 00 00 00 00 00 00 1A  00 00 00 00 00 00 00 00");
-  g_assert_cmpuint (trace->len, ==, 4 + 113);
-  old = old_of_trace (trace);
-  g_assert_cmpmem (old->data, 8, "\x00\x00\x00\x70\x00\x00\x00\x04", 8);
-
-  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
-    {
-      GByteArray *expected = variants[v] == ALLOY_NEXUS_VARIANT_TRACE ? trace : old;
-      g_autoptr(GBytes) frame = alloy_nexus_encode_complete (variants[v], GUID, SUID,
-                                                             ALLOY_NEXUS_STATUS_END, 26, 26, 26,
-                                                             0);
-      g_autoptr(AlloyNexusMessage) message = alloy_nexus_message_new (ALLOY_NEXUS_COMPLETE, 0,
-                                                                      GUID, SUID);
-      g_autoptr(GBytes) again = NULL;
-
-      assert_frame (frame, expected);
-      /* The general encoder gives the same bytes. */
-      message->status = ALLOY_NEXUS_STATUS_END;
-      message->item_count = message->expected_count = message->potential_count = 26;
-      again = alloy_nexus_message_encode (message, variants[v]);
-      assert_frame (again, expected);
-    }
-}
-
-/* §3.9's parcel layout, around made-up deflated bytes. */
-static void
-test_worked_parcel (void)
+test_worked_frames (void)
 {
   static const guint8 deflated[] = { 0xcb, 0x02, 0x00, 0x47, 0x01, 0x00 };
   g_autoptr(GBytes) data = g_bytes_new_static (deflated, sizeof deflated);
-  g_autoptr(GByteArray) trace = g_byte_array_new ();
-  g_autoptr(GByteArray) old = NULL;
-  g_autoptr(GBytes) trace_frame = NULL;
-  g_autoptr(GBytes) old_frame = NULL;
+  g_autoptr(AlloyNexusMessage) complete = alloy_nexus_message_new (ALLOY_NEXUS_COMPLETE, 0, GUID,
+                                                                   SUID);
+  const AlloyNexusVariant trace = ALLOY_NEXUS_VARIANT_TRACE;
+  const AlloyNexusVariant old = ALLOY_NEXUS_VARIANT_OLD;
 
-  append_i32 (trace, 1 + 4 + 4 + 34 + 34 + 12 + (gint32) sizeof deflated);
-  append_hex (trace, "FF  00 00 00 03  00 00 00 00");
-  append_uids (trace);
-  append_i32 (trace, sizeof deflated);
-  append_hex (trace, "00 00 00 01  00 00 01 4B");
-  g_byte_array_append (trace, deflated, sizeof deflated);
-  old = old_of_trace (trace);
-
-  trace_frame = alloy_nexus_encode_parcel (ALLOY_NEXUS_VARIANT_TRACE, GUID, SUID, data, 1, 331);
-  assert_frame (trace_frame, trace);
-  old_frame = alloy_nexus_encode_parcel (ALLOY_NEXUS_VARIANT_OLD, GUID, SUID, data, 1, 331);
-  assert_frame (old_frame, old);
-}
-
-/* An Initiate laid out by hand (old variant), so that the layout is checked
- * apart from the round trip:
- *   0 type, 4 ruid, 8 guid "g", 10 suid "s", 12 count 1, 16 key "k",
- *   21 value "v", 26 schema "s1", 32 filter (absent), 36 slice key 5,
- *   44 client "c", 49 server "d"; 54 bytes. */
-static GByteArray *
-hand_initiate (void)
-{
-  GByteArray *body = g_byte_array_new ();
-
-  append_hex (body, "00 00 00 01  00 00 00 07  01 67  01 73");
-  append_hex (body, "00 00 00 01  00 00 00 01 6B  00 00 00 01 76");
-  append_hex (body, "00 00 00 02 73 31  00 00 00 00  00 00 00 00 00 00 00 05");
-  append_hex (body, "00 00 00 01 63  00 00 00 01 64");
-  g_assert_cmpuint (body->len, ==, 54);
-  return body;
-}
-
-static void
-test_initiate_layout (void)
-{
-  g_autoptr(GByteArray) body = hand_initiate ();
-  g_autoptr(AlloyNexusMessage) message = alloy_nexus_message_new (ALLOY_NEXUS_INITIATE, 7, "g",
-                                                                  "s");
-  g_autoptr(AlloyNexusMessage) decoded = NULL;
-  g_autoptr(GBytes) frame = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_hash_table_insert (message->properties, g_strdup ("k"), g_strdup ("v"));
-  message->schema = g_strdup ("s1");
-  message->slice_key = 5;
-  message->client_hostname = g_strdup ("c");
-  message->server_hostname = g_strdup ("d");
-  frame = alloy_nexus_message_encode (message, ALLOY_NEXUS_VARIANT_OLD);
-  g_assert_cmpuint (g_bytes_get_size (frame), ==, 4 + 54);
-  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (frame, NULL) + 4, 54, body->data, 54);
-
-  decoded = alloy_nexus_message_decode (body->data, body->len, ALLOY_NEXUS_VARIANT_OLD, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (decoded->type, ==, ALLOY_NEXUS_INITIATE);
-  g_assert_cmpint (decoded->ruid, ==, 7);
-  g_assert_cmpstr (decoded->guid, ==, "g");
-  g_assert_cmpstr (decoded->suid, ==, "s");
-  g_assert_cmpuint (g_hash_table_size (decoded->properties), ==, 1);
-  g_assert_cmpstr (g_hash_table_lookup (decoded->properties, "k"), ==, "v");
-  g_assert_cmpstr (decoded->schema, ==, "s1");
-  g_assert_null (decoded->filter);
-  g_assert_cmpint (decoded->slice_key, ==, 5);
-  g_assert_cmpstr (decoded->client_hostname, ==, "c");
-  g_assert_cmpstr (decoded->server_hostname, ==, "d");
-}
-
-static void
-test_abort_layout (void)
-{
-  g_autoptr(GByteArray) body = g_byte_array_new ();
-  g_autoptr(AlloyNexusMessage) message = alloy_nexus_message_new (ALLOY_NEXUS_ABORT, 0, "g",
-                                                                  "s");
-  g_autoptr(GBytes) frame = NULL;
-
-  append_hex (body, "00 00 00 15  FF  00 00 00 05  00 00 00 00  01 67  01 73");
-  append_hex (body, "FF FF FF FF FF FF FD A8");
-  message->abort_status = ALLOY_NEXUS_STATUS_ABORT;
-  frame = alloy_nexus_message_encode (message, ALLOY_NEXUS_VARIANT_TRACE);
-  assert_frame (frame, body);
+  /* Initiated: L = 1+4+4+34+34 = 77, the Initiate's ruid echoed. */
+  assert_worked ("00 00 00 4D  FF  00 00 00 02  00 01 E2 40", "", 77,
+                 "\x00\x00\x00\x4c\x00\x00\x00\x02",
+                 alloy_nexus_encode_initiated (trace, 123456, GUID, SUID),
+                 alloy_nexus_encode_initiated (old, 123456, GUID, SUID));
+  /* Heartbeat: L = 81, status -700. */
+  assert_worked ("00 00 00 51  FF  00 00 00 06  00 00 00 00", "FF FF FD 44", 81,
+                 "\x00\x00\x00\x50\x00\x00\x00\x06",
+                 alloy_nexus_encode_heartbeat (trace, GUID, SUID),
+                 alloy_nexus_encode_heartbeat (old, GUID, SUID));
+  /* Complete, 26 items, none rejected: L = 113. */
+  assert_worked ("00 00 00 71  FF  00 00 00 04  00 00 00 00", COMPLETE_26, 113,
+                 "\x00\x00\x00\x70\x00\x00\x00\x04",
+                 alloy_nexus_encode_complete (trace, GUID, SUID, ALLOY_NEXUS_STATUS_END, 26, 26,
+                                              26, 0),
+                 alloy_nexus_encode_complete (old, GUID, SUID, ALLOY_NEXUS_STATUS_END, 26, 26,
+                                              26, 0));
+  /* The general encoder gives the same bytes. */
+  complete->status = ALLOY_NEXUS_STATUS_END;
+  complete->item_count = complete->expected_count = complete->potential_count = 26;
+  assert_worked ("00 00 00 71  FF  00 00 00 04  00 00 00 00", COMPLETE_26, 113,
+                 "\x00\x00\x00\x70\x00\x00\x00\x04",
+                 alloy_nexus_message_encode (complete, trace),
+                 alloy_nexus_message_encode (complete, old));
+  /* Parcel, around made-up deflated bytes: L = 1+4+4+34+34+12+6 = 95;
+   * one buffer of 331 inflated bytes. */
+  assert_worked ("00 00 00 5F  FF  00 00 00 03  00 00 00 00",
+                 "00 00 00 06  00 00 00 01  00 00 01 4B  CB 02 00 47 01 00", 95,
+                 "\x00\x00\x00\x5e\x00\x00\x00\x03",
+                 alloy_nexus_encode_parcel (trace, GUID, SUID, data, 1, 331),
+                 alloy_nexus_encode_parcel (old, GUID, SUID, data, 1, 331));
 }
 
 /* One message of every type, with fields that show up if swapped. */
@@ -373,6 +267,63 @@ assert_messages_equal (const AlloyNexusMessage *a, const AlloyNexusMessage *b)
   g_assert_cmpint (a->potential_count, ==, b->potential_count);
   g_assert_cmpint (a->rejected_count, ==, b->rejected_count);
   g_assert_cmpint (a->abort_status, ==, b->abort_status);
+}
+
+/* An Initiate laid out by hand (old variant), so that the layout is checked
+ * apart from the round trip:
+ *   0 type, 4 ruid, 8 guid "g", 10 suid "s", 12 count 1, 16 key "k",
+ *   21 value "v", 26 schema "s1", 32 filter (absent), 36 slice key 5,
+ *   44 client "c", 49 server "d"; 54 bytes. */
+static GByteArray *
+hand_initiate (void)
+{
+  GByteArray *body = g_byte_array_new ();
+
+  append_hex (body, "00 00 00 01  00 00 00 07  01 67  01 73");
+  append_hex (body, "00 00 00 01  00 00 00 01 6B  00 00 00 01 76");
+  append_hex (body, "00 00 00 02 73 31  00 00 00 00  00 00 00 00 00 00 00 05");
+  append_hex (body, "00 00 00 01 63  00 00 00 01 64");
+  g_assert_cmpuint (body->len, ==, 54);
+  return body;
+}
+
+static void
+test_initiate_layout (void)
+{
+  g_autoptr(GByteArray) body = hand_initiate ();
+  g_autoptr(AlloyNexusMessage) message = alloy_nexus_message_new (ALLOY_NEXUS_INITIATE, 7, "g",
+                                                                  "s");
+  g_autoptr(AlloyNexusMessage) decoded = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_hash_table_insert (message->properties, g_strdup ("k"), g_strdup ("v"));
+  message->schema = g_strdup ("s1");
+  message->slice_key = 5;
+  message->client_hostname = g_strdup ("c");
+  message->server_hostname = g_strdup ("d");
+  frame = alloy_nexus_message_encode (message, ALLOY_NEXUS_VARIANT_OLD);
+  g_assert_cmpuint (g_bytes_get_size (frame), ==, 4 + 54);
+  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (frame, NULL) + 4, 54, body->data, 54);
+
+  decoded = alloy_nexus_message_decode (body->data, body->len, ALLOY_NEXUS_VARIANT_OLD, &error);
+  g_assert_no_error (error);
+  assert_messages_equal (message, decoded);
+}
+
+static void
+test_abort_layout (void)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(AlloyNexusMessage) message = alloy_nexus_message_new (ALLOY_NEXUS_ABORT, 0, "g",
+                                                                  "s");
+  g_autoptr(GBytes) frame = NULL;
+
+  append_hex (body, "00 00 00 15  FF  00 00 00 05  00 00 00 00  01 67  01 73");
+  append_hex (body, "FF FF FF FF FF FF FD A8");
+  message->abort_status = ALLOY_NEXUS_STATUS_ABORT;
+  frame = alloy_nexus_message_encode (message, ALLOY_NEXUS_VARIANT_TRACE);
+  assert_frame (frame, body);
 }
 
 static void
@@ -816,10 +767,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/nexus-message/worked/initiated", test_worked_initiated);
-  g_test_add_func ("/nexus-message/worked/heartbeat", test_worked_heartbeat);
-  g_test_add_func ("/nexus-message/worked/complete", test_worked_complete);
-  g_test_add_func ("/nexus-message/worked/parcel", test_worked_parcel);
+  g_test_add_func ("/nexus-message/worked-frames", test_worked_frames);
   g_test_add_func ("/nexus-message/layout/initiate", test_initiate_layout);
   g_test_add_func ("/nexus-message/layout/abort", test_abort_layout);
   g_test_add_func ("/nexus-message/round-trip", test_round_trip);

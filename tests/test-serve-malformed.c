@@ -1,12 +1,373 @@
-/* test-serve-malformed.c: to be written.
+/* test-serve-malformed.c: bad frames on alloyd's Thrift and Nexus ports.
+ * Each closes its own connection only (or, for a well-framed message of
+ * an unknown type, is dropped while the connection goes on); a client that
+ * vanishes mid-stream frees its stream; and the server then still serves
+ * a good fetch.
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include <glib.h>
+#include "alloy-test-utils.h"
+#include "serve-test-utils.h"
+
+#include "alloy-frame-io.h"
+#include "alloy-nexus-message.h"
+#include "alloy-thrift-codec.h"
+
+#include <glib/gstdio.h>
+
+#include <string.h>
+
+typedef struct {
+  char *dir;
+  char *datasets;
+  gboolean have_fixtures;
+  ServeTestDaemon *daemon;
+  GSocketAddress *thrift;
+  GSocketAddress *nexus;
+} Fixture;
+
+static GSocketAddress *
+address_of (ServeTestDaemon *daemon, const char *protocol)
+{
+  g_autofree char *text = serve_test_daemon_address (daemon, protocol, "tcp");
+  const char *host_port = text + strlen ("tcp:");
+  const char *colon = strrchr (host_port, ':');
+  g_autofree char *host = g_strndup (host_port, colon - host_port);
+
+  return g_inet_socket_address_new_from_string (host, atoi (colon + 1));
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *config = NULL;
+
+  fixture->dir = alloy_test_make_tmp_dir ();
+  fixture->datasets = g_build_filename (fixture->dir, "datasets", NULL);
+  g_assert_cmpint (g_mkdir (fixture->datasets, 0755), ==, 0);
+  fixture->have_fixtures = serve_test_make_quo_dataset (fixture->datasets);
+  if (!fixture->have_fixtures)
+    return;
+  config = serve_test_config (fixture->datasets, NULL);
+  fixture->daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
+  fixture->thrift = address_of (fixture->daemon, "thrift");
+  fixture->nexus = address_of (fixture->daemon, "nexus");
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_clear_object (&fixture->thrift);
+  g_clear_object (&fixture->nexus);
+  g_clear_pointer (&fixture->daemon, serve_test_daemon_free);
+  alloy_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->datasets);
+}
+
+/* A blocking client socket: every call is bounded by a timeout, so a
+ * server that fails to close is a test failure, never a hang. */
+static GSocket *
+connect_to (GSocketAddress *address)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_socket_set_timeout (socket, 20);
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&socket);
+}
+
+static void
+send_bytes (GSocket *socket, const void *data, gsize length)
+{
+  g_autoptr(GError) error = NULL;
+  gsize sent = 0;
+
+  while (sent < length)
+    {
+      gssize n = g_socket_send (socket, (const char *) data + sent, length - sent, NULL, &error);
+      g_assert_no_error (error);
+      sent += n;
+    }
+}
+
+/* Reads until the server closes; asserts it does (no timeout) and returns
+ * what came before. */
+static GByteArray *
+read_until_closed (GSocket *socket)
+{
+  GByteArray *received = g_byte_array_new ();
+  char buffer[4096];
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_receive (socket, buffer, sizeof buffer, NULL, &error);
+
+      if (n == 0 || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+        return received;
+      g_assert_no_error (error);
+      g_byte_array_append (received, (const guint8 *) buffer, n);
+    }
+}
+
+/* Reads exactly one frame (blocking, bounded by the socket timeout). */
+static GBytes *
+read_frame (GSocket *socket)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 be = 0;
+  gsize length;
+  guint8 *body;
+
+  g_assert_cmpint (g_socket_receive (socket, (char *) &be, 4, NULL, &error), ==, 4);
+  length = GUINT32_FROM_BE (be);
+  body = g_malloc (length);
+  for (gsize got = 0; got < length;)
+    {
+      gssize n = g_socket_receive (socket, (char *) body + got, length - got, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      got += n;
+    }
+  return g_bytes_new_take (body, length);
+}
+
+static void
+assert_closed_after (GSocketAddress *address, const void *data, gsize length,
+                     gboolean shut_write)
+{
+  g_autoptr(GSocket) socket = connect_to (address);
+  g_autoptr(GByteArray) received = NULL;
+
+  send_bytes (socket, data, length);
+  if (shut_write)
+    g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  received = read_until_closed (socket);
+  g_socket_close (socket, NULL);
+}
+
+static void
+assert_fetch_works (Fixture *fixture)
+{
+  g_autofree char *server = serve_test_daemon_address (fixture->daemon, "thrift", "tcp");
+  g_autofree char *schemas = g_build_filename (alloy_test_fixtures_dir (), "schemas", NULL);
+  const char *const args[] = { "--server", server, "--schema", "quo", "--dataset", "quo", NULL };
+  g_autoptr(ServeTestFetch) fetch = serve_test_fetch_start (args);
+  guint loci = 0;
+  guint64 items = 0, rejected = 0;
+
+  g_assert_cmpint (serve_test_fetch_wait (fetch), ==, 0);
+  serve_test_parse_summary (fetch->out, &loci, &items, &rejected);
+  g_assert_cmpuint (items, ==, 26);
+}
+
+static void
+test_thrift (Fixture *fixture, gconstpointer data)
+{
+  /* A strict CALL header whose method name has length -5. */
+  static const guint8 bad_string[] = { 0, 0, 0, 8, 0x80, 0x01, 0x00, 0x01, 0xff, 0xff, 0xff, 0xfb };
+  static const guint8 garbage[] = { 0, 0, 0, 6, 'h', 'e', 'l', 'l', 'o', '!' };
+  g_autoptr(GSocket) idle = NULL;
+
+  if (!fixture->have_fixtures)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return;
+    }
+  /* An idle connection must outlive the bad ones next to it. */
+  idle = connect_to (fixture->thrift);
+  assert_closed_after (fixture->thrift, "\0\0\0\0", 4, FALSE);
+  assert_closed_after (fixture->thrift, "\x7f\xff\xff\xff", 4, FALSE);
+  assert_closed_after (fixture->thrift, "\0\0", 2, TRUE);
+  assert_closed_after (fixture->thrift, "\0\0\0\x40" "\x80\x01", 6, TRUE);
+  assert_closed_after (fixture->thrift, bad_string, sizeof bad_string, FALSE);
+  assert_closed_after (fixture->thrift, garbage, sizeof garbage, FALSE);
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->daemon,
+                                                    "a frame of length 0"), 10000);
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->daemon,
+                                                    "a frame of 2147483647 bytes, over the limit"),
+                         10000);
+
+  /* The idle connection still answers a call. */
+  {
+    g_autoptr(AlloyViewRequest) request = alloy_view_request_new ();
+    g_autoptr(GBytes) call = NULL;
+    g_autoptr(GBytes) reply = NULL;
+    g_autoptr(AlloyViewAnswer) answer = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_hash_table_insert (request->store_properties, g_strdup ("burst.samplestore.source.name"),
+                         g_strdup ("alloy"));
+    g_hash_table_insert (request->store_properties, g_strdup ("alloy.samplestore.dataset"),
+                         g_strdup ("quo"));
+    g_free (request->schema_name);
+    request->schema_name = g_strdup ("quo");
+    call = alloy_thrift_encode_call (-7, request);
+    send_bytes (idle, g_bytes_get_data (call, NULL), g_bytes_get_size (call));
+    reply = read_frame (idle);
+    answer = alloy_thrift_decode_reply (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                        -7, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (answer->state, ==, ALLOY_VIEW_STATE_SUCCESS);
+    g_assert_cmpuint (answer->loci->len, ==, 1);
+  }
+  assert_fetch_works (fixture);
+  serve_test_daemon_stop (fixture->daemon);
+}
+
+static GBytes *
+initiate_frame (AlloyNexusVariant variant, const char *guid, const char *suid,
+                GHashTable *properties)
+{
+  g_autoptr(AlloyNexusMessage) initiate = alloy_nexus_message_new (ALLOY_NEXUS_INITIATE, 5, guid,
+                                                                   suid);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (properties != NULL)
+    {
+      g_hash_table_iter_init (&iter, properties);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (initiate->properties, g_strdup (key), g_strdup (value));
+    }
+  initiate->schema = g_strdup ("quo");
+  initiate->client_hostname = g_strdup ("test");
+  initiate->server_hostname = g_strdup ("alloy");
+  return alloy_nexus_message_encode (initiate, variant);
+}
+
+static AlloyNexusMessage *
+read_message (GSocket *socket, AlloyNexusVariant variant)
+{
+  g_autoptr(GBytes) frame = read_frame (socket);
+  g_autoptr(GError) error = NULL;
+  AlloyNexusMessage *message = alloy_nexus_message_decode (g_bytes_get_data (frame, NULL),
+                                                           g_bytes_get_size (frame), variant,
+                                                           &error);
+
+  g_assert_no_error (error);
+  return message;
+}
+
+/* The locus properties of a real answer, fetched over Thrift. */
+static AlloyViewAnswer *
+plan_quo (Fixture *fixture)
+{
+  g_autoptr(GSocket) socket = connect_to (fixture->thrift);
+  g_autoptr(AlloyViewRequest) request = alloy_view_request_new ();
+  g_autoptr(GBytes) call = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  AlloyViewAnswer *answer;
+
+  g_hash_table_insert (request->store_properties, g_strdup ("burst.samplestore.source.name"),
+                       g_strdup ("alloy"));
+  g_hash_table_insert (request->store_properties, g_strdup ("alloy.samplestore.dataset"),
+                       g_strdup ("quo"));
+  g_free (request->schema_name);
+  request->schema_name = g_strdup ("quo");
+  call = alloy_thrift_encode_call (1, request);
+  send_bytes (socket, g_bytes_get_data (call, NULL), g_bytes_get_size (call));
+  reply = read_frame (socket);
+  answer = alloy_thrift_decode_reply (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), 1,
+                                      &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (answer->state, ==, ALLOY_VIEW_STATE_SUCCESS);
+  return answer;
+}
+
+static void
+test_nexus (Fixture *fixture, gconstpointer data)
+{
+  /* Old variant (first byte 0x00), Initiate, guid length -3. */
+  static const guint8 bad_guid[] = { 0, 0, 0, 10, 0, 0, 0, 1, 0, 0, 0, 0, 0xfd, 'x' };
+  /* New variant, a trace entry whose key length is negative. */
+  static const guint8 bad_trace[] = { 0, 0, 0, 3, 0xfe, 0x80, 0 };
+  /* Neither variant: 0x42 cannot start a frame. */
+  static const guint8 garbage[] = { 0, 0, 0, 4, 0x42, 0x42, 0x42, 0x42 };
+  g_autoptr(AlloyViewAnswer) answer = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GBytes) unknown = NULL;
+  g_autoptr(GBytes) initiate = NULL;
+  g_autoptr(AlloyNexusMessage) reply = NULL;
+  g_autoptr(AlloyNexusMessage) unknown_message = NULL;
+  AlloyLocus *locus;
+
+  if (!fixture->have_fixtures)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return;
+    }
+  assert_closed_after (fixture->nexus, "\0\0\0\0", 4, FALSE);
+  assert_closed_after (fixture->nexus, "\xff\xff\xff\xf0", 4, FALSE);
+  assert_closed_after (fixture->nexus, "\0\0\0", 3, TRUE);
+  assert_closed_after (fixture->nexus, "\0\0\0\x20\xff\0\0\0\x01", 9, TRUE);
+  assert_closed_after (fixture->nexus, bad_guid, sizeof bad_guid, FALSE);
+  assert_closed_after (fixture->nexus, bad_trace, sizeof bad_trace, FALSE);
+  assert_closed_after (fixture->nexus, garbage, sizeof garbage, FALSE);
+
+  /* A well-framed message of type 77 is dropped and counted; the same
+   * connection then serves a stream. */
+  answer = plan_quo (fixture);
+  locus = answer->loci->pdata[0];
+  socket = connect_to (fixture->nexus);
+  unknown_message = alloy_nexus_message_new (77, 0, "G", "S");
+  unknown = alloy_nexus_message_encode (unknown_message, ALLOY_NEXUS_VARIANT_TRACE);
+  send_bytes (socket, g_bytes_get_data (unknown, NULL), g_bytes_get_size (unknown));
+  initiate = initiate_frame (ALLOY_NEXUS_VARIANT_TRACE, "G", locus->suid,
+                             locus->partition_properties);
+  send_bytes (socket, g_bytes_get_data (initiate, NULL), g_bytes_get_size (initiate));
+  reply = read_message (socket, ALLOY_NEXUS_VARIANT_TRACE);
+  g_assert_cmpint (reply->type, ==, ALLOY_NEXUS_INITIATED);
+  g_assert_cmpint (reply->ruid, ==, 5);
+  g_assert_cmpstr (reply->suid, ==, locus->suid);
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->daemon, "type 77"), 10000);
+  /* Gone mid-stream: the server frees the stream and serves on. */
+  g_socket_close (socket, NULL);
+
+  /* Bad partition properties: Initiated, then Complete(-300), with the
+   * reason in the log. */
+  {
+    g_autoptr(GSocket) other = connect_to (fixture->nexus);
+    g_autoptr(GHashTable) properties = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr(GBytes) bad = NULL;
+    g_autoptr(AlloyNexusMessage) initiated = NULL;
+    g_autoptr(AlloyNexusMessage) message = NULL;
+
+    g_hash_table_insert (properties, "burst.samplestore.source.name", "alloy");
+    bad = initiate_frame (ALLOY_NEXUS_VARIANT_OLD, "G2", "S2", properties);
+    send_bytes (other, g_bytes_get_data (bad, NULL), g_bytes_get_size (bad));
+    initiated = read_message (other, ALLOY_NEXUS_VARIANT_OLD);
+    g_assert_cmpint (initiated->type, ==, ALLOY_NEXUS_INITIATED);
+    do
+      {
+        g_clear_pointer (&message, alloy_nexus_message_free);
+        message = read_message (other, ALLOY_NEXUS_VARIANT_OLD);
+        g_assert_cmpstr (message->guid, ==, "G2");
+        g_assert_cmpstr (message->suid, ==, "S2");
+      }
+    while (message->type == ALLOY_NEXUS_HEARTBEAT);
+    g_assert_cmpint (message->type, ==, ALLOY_NEXUS_COMPLETE);
+    g_assert_cmpint (message->status, ==, ALLOY_NEXUS_STATUS_EXCEPTION);
+    g_assert_cmpint (message->item_count, ==, 0);
+  }
+  assert_fetch_works (fixture);
+  serve_test_daemon_stop (fixture->daemon);
+}
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/serve-malformed/thrift", Fixture, NULL, fixture_set_up, test_thrift,
+              fixture_tear_down);
+  g_test_add ("/serve-malformed/nexus", Fixture, NULL, fixture_set_up, test_nexus,
+              fixture_tear_down);
   return g_test_run ();
 }

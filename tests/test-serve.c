@@ -125,8 +125,11 @@ fetch (Fixture *fixture, const char *server, const char *dataset, const char *co
   g_ptr_array_add (args, (gpointer) server);
   g_ptr_array_add (args, (gpointer) "--schema");
   g_ptr_array_add (args, (gpointer) "quo");
-  g_ptr_array_add (args, (gpointer) "--dataset");
-  g_ptr_array_add (args, (gpointer) dataset);
+  if (dataset != NULL)
+    {
+      g_ptr_array_add (args, (gpointer) "--dataset");
+      g_ptr_array_add (args, (gpointer) dataset);
+    }
   g_ptr_array_add (args, (gpointer) "--schema-path");
   g_ptr_array_add (args, (gpointer) fixture->schemas);
   for (const char *const *arg = extra; arg && *arg; arg++)
@@ -351,6 +354,42 @@ test_refused_views (Fixture *fixture, gconstpointer data)
   serve_test_daemon_stop (daemon);
 }
 
+/* Views of Burst's retired JsonBrio source name a path under the root. */
+static void
+test_json_brio_views (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *config = NULL;
+  g_autoptr(ServeTestDaemon) daemon = NULL;
+  g_autofree char *thrift = NULL;
+  g_autofree char *file = g_build_filename (fixture->datasets, "quo", "quo-view.json.gz", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *const by_file[] = { "--json-location", file, NULL };
+  const char *const outside[] = { "--json-location", "/etc", NULL };
+  guint loci = 0;
+  guint64 items = 0, rejected = 0;
+
+  if (!fixture->have_fixtures)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return;
+    }
+  config = serve_test_config (fixture->datasets, NULL);
+  daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
+  thrift = serve_test_daemon_address (daemon, "thrift", "tcp");
+
+  out = fetch (fixture, thrift, NULL, by_file, 0, &err);
+  serve_test_parse_summary (out, &loci, &items, &rejected);
+  g_assert_cmpuint (items, ==, 26);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  out = fetch (fixture, thrift, NULL, outside, 1, &err);
+  g_assert_nonnull (strstr (err, "Got Invalid from samplestore master"));
+  g_assert_nonnull (strstr (err, "outside the location root"));
+  serve_test_daemon_stop (daemon);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -364,6 +403,7 @@ main (int argc, char **argv)
   ADD ("/serve/concurrency-one", test_concurrency_one);
   ADD ("/serve/rejected-and-empty", test_rejected_and_empty);
   ADD ("/serve/refused-views", test_refused_views);
+  ADD ("/serve/json-brio-views", test_json_brio_views);
 #undef ADD
   return g_test_run ();
 }

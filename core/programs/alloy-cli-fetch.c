@@ -52,6 +52,7 @@ struct _Fetch {
   char *server;
   char *schema_name;
   char *dataset;
+  char *json_location;
   char *out_path;
   gboolean decode;
   char *source_name;
@@ -203,8 +204,8 @@ on_progress (gpointer user_data)
   Fetch *fetch = user_data;
   guint total = fetch->loci ? fetch->loci->len : 0;
 
-  fprintf (stderr, "\r\033[Kloci %u/%u, items %" G_GUINT64_FORMAT ", %.1f MB", total - fetch->pending,
-           total, fetch->items, fetch->bytes / 1e6);
+  fprintf (stderr, "\r\033[Kloci %u/%u, items %" G_GUINT64_FORMAT ", %.1f MB",
+           total - fetch->pending, total, fetch->items, fetch->bytes / 1e6);
   fflush (stderr);
   fetch->progress_shown = TRUE;
   return G_SOURCE_CONTINUE;
@@ -419,8 +420,13 @@ build_request (Fetch *fetch)
                        g_strdup ("sample"));
   g_hash_table_insert (request->store_properties, g_strdup ("burst.samplestore.source.name"),
                        g_strdup (fetch->source_name));
-  g_hash_table_insert (request->store_properties, g_strdup ("alloy.samplestore.dataset"),
-                       g_strdup (fetch->dataset));
+  /* A view of Burst's retired JSON source names a path instead. */
+  if (fetch->json_location != NULL)
+    g_hash_table_insert (request->store_properties, g_strdup ("json.samplestore.location"),
+                         g_strdup (fetch->json_location));
+  else
+    g_hash_table_insert (request->store_properties, g_strdup ("alloy.samplestore.dataset"),
+                         g_strdup (fetch->dataset));
   return request;
 }
 
@@ -549,6 +555,7 @@ fetch_clear (Fetch *fetch)
   g_free (fetch->server);
   g_free (fetch->schema_name);
   g_free (fetch->dataset);
+  g_free (fetch->json_location);
   g_free (fetch->out_path);
   g_free (fetch->source_name);
   g_free (fetch->variant_name);
@@ -564,9 +571,11 @@ fetch_prepare (Fetch *fetch)
   const char *address;
   g_autoptr(GError) error = NULL;
 
-  if (fetch->server == NULL || fetch->schema_name == NULL || fetch->dataset == NULL)
+  if (fetch->server == NULL || fetch->schema_name == NULL ||
+      (fetch->dataset == NULL) == (fetch->json_location == NULL))
     {
-      fprintf (stderr, "alloy fetch: --server, --schema and --dataset are required\n");
+      fprintf (stderr, "alloy fetch: --server, --schema and one of --dataset and "
+                       "--json-location are required\n");
       return 2;
     }
   if (!split_address (fetch->server, &scheme, &address))
@@ -627,7 +636,7 @@ fetch_prepare (Fetch *fetch)
                                                        NULL);
   fetch->transports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   if (fetch->source_name == NULL)
-    fetch->source_name = g_strdup ("alloy");
+    fetch->source_name = g_strdup (fetch->json_location ? "JsonBrio" : "alloy");
   fetch->progress = isatty (STDERR_FILENO);
   return 0;
 }
@@ -641,6 +650,9 @@ alloy_cli_fetch (int argc, char **argv)
       "The sample store's Thrift endpoint: tcp:HOST:PORT or unix:PATH", "ADDRESS" },
     { "schema", 's', 0, G_OPTION_ARG_STRING, &fetch.schema_name, "The view's schema", "NAME" },
     { "dataset", 'd', 0, G_OPTION_ARG_STRING, &fetch.dataset, "The dataset to load", "NAME" },
+    { "json-location", 0, 0, G_OPTION_ARG_FILENAME, &fetch.json_location,
+      "Ask as a view of Burst's retired JsonBrio source, whose json.samplestore.location names "
+      "a dataset directory or a file in one (instead of --dataset)", "PATH" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &fetch.out_path,
       "Write the blobs to FILE as [int32 LE size][blob] slots", "FILE" },
     { "decode", 0, 0, G_OPTION_ARG_NONE, &fetch.decode,
