@@ -224,3 +224,22 @@ alloy_test_assert_expected_logs (void)
   if (missing != NULL)
     g_error ("did not see the expected log message %s: %s", missing->domain, missing->pattern);
 }
+
+void
+alloy_test_append_hex (GByteArray *bytes, const char *hex)
+{
+  while (*hex != '\0')
+    {
+      guint8 byte;
+
+      if (*hex == ' ')
+        {
+          hex++;
+          continue;
+        }
+      g_assert_true (g_ascii_isxdigit (hex[0]) && g_ascii_isxdigit (hex[1]));
+      byte = (guint8) (g_ascii_xdigit_value (hex[0]) << 4 | g_ascii_xdigit_value (hex[1]));
+      g_byte_array_append (bytes, &byte, 1);
+      hex += 2;
+    }
+}

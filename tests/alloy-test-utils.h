@@ -68,6 +68,10 @@ void alloy_test_expect_log (const char *domain, GLogLevelFlags level, const char
 /* Fails when an announced message did not come. */
 void alloy_test_assert_expected_logs (void);
 
+/* Appends bytes written as hex pairs ("00 00 00 4D"); spaces are ignored.
+ * Worked examples of the references are written this way. */
+void alloy_test_append_hex (GByteArray *bytes, const char *hex);
+
 /* ../shared/fixtures, or NULL (the test should then g_test_skip). */
 const char *alloy_test_fixtures_dir (void);
 

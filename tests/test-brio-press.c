@@ -26,19 +26,6 @@ put_i32 (GByteArray *out, gint32 value)
 }
 
 static void
-put_hex (GByteArray *out, const char *hex)
-{
-  for (const char *p = hex; *p; p++)
-    {
-      if (*p == ' ')
-        continue;
-      g_byte_array_append (out, (const guint8[]) { (guint8) (g_ascii_xdigit_value (p[0]) * 16 +
-                                                             g_ascii_xdigit_value (p[1])) }, 1);
-      p++;
-    }
-}
-
-static void
 test_worked_example (void)
 {
   const char *fixtures = alloy_test_fixtures_dir ();
@@ -64,14 +51,14 @@ test_worked_example (void)
   blob = alloy_brio_presser_press (presser, item, strlen (item), &error);
   g_assert_no_error (error);
 
-  put_hex (expected, "02000000 01000000 15010000");
+  alloy_test_append_hex (expected, "02000000 01000000 15010000");
   /* The dictionary: one word, nextSlotOffset 277, bucket 33 -> 268. */
-  put_hex (expected, "01000000 00000000 15010000");
+  alloy_test_append_hex (expected, "01000000 00000000 15010000");
   for (int bucket = 0; bucket < 64; bucket++)
     put_i32 (expected, bucket == 33 ? 268 : 0);
-  put_hex (expected, "2100 00000000 0100 61");
-  put_hex (expected, "22000000");
-  put_hex (expected, "01000000 0800000000000000 2100 0500000000000000 0700 20000000 20000000 0000");
+  alloy_test_append_hex (expected, "2100 00000000 0100 61");
+  alloy_test_append_hex (expected, "22000000");
+  alloy_test_append_hex (expected, "01000000 0800000000000000 2100 0500000000000000 0700 20000000 20000000 0000");
   g_assert_cmpuint (expected->len, ==, 327);
   g_assert_cmpmem (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob), expected->data,
                    expected->len);

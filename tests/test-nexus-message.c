@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include "alloy-test-utils.h"
+
 #include "alloy-nexus-message.h"
 
 #include <string.h>
@@ -15,26 +17,6 @@
 static const AlloyNexusVariant variants[] = { ALLOY_NEXUS_VARIANT_OLD,
                                               ALLOY_NEXUS_VARIANT_TRACE };
 
-/* Appends bytes written as hex pairs ("00 00 00 4D"); spaces are ignored. */
-static void
-append_hex (GByteArray *bytes, const char *hex)
-{
-  while (*hex != '\0')
-    {
-      guint8 byte;
-
-      if (*hex == ' ')
-        {
-          hex++;
-          continue;
-        }
-      g_assert_true (g_ascii_isxdigit (hex[0]) && g_ascii_isxdigit (hex[1]));
-      byte = (guint8) (g_ascii_xdigit_value (hex[0]) << 4 | g_ascii_xdigit_value (hex[1]));
-      g_byte_array_append (bytes, &byte, 1);
-      hex += 2;
-    }
-}
-
 static void
 append_text (GByteArray *bytes, const char *text)
 {
@@ -45,9 +27,9 @@ append_text (GByteArray *bytes, const char *text)
 static void
 append_uids (GByteArray *bytes)
 {
-  append_hex (bytes, "21");
+  alloy_test_append_hex (bytes, "21");
   append_text (bytes, GUID);
-  append_hex (bytes, "21");
+  alloy_test_append_hex (bytes, "21");
   append_text (bytes, SUID);
 }
 
@@ -110,9 +92,9 @@ assert_worked (const char *head, const char *tail, guint length, const char *old
   g_autoptr(GByteArray) trace = g_byte_array_new ();
   g_autoptr(GByteArray) old = NULL;
 
-  append_hex (trace, head);
+  alloy_test_append_hex (trace, head);
   append_uids (trace);
-  append_hex (trace, tail);
+  alloy_test_append_hex (trace, tail);
   g_assert_cmpuint (trace->len, ==, 4 + length);
   old = old_of_trace (trace);
   g_assert_cmpmem (old->data, 8, old_head, 8);
@@ -279,10 +261,10 @@ hand_initiate (void)
 {
   GByteArray *body = g_byte_array_new ();
 
-  append_hex (body, "00 00 00 01  00 00 00 07  01 67  01 73");
-  append_hex (body, "00 00 00 01  00 00 00 01 6B  00 00 00 01 76");
-  append_hex (body, "00 00 00 02 73 31  00 00 00 00  00 00 00 00 00 00 00 05");
-  append_hex (body, "00 00 00 01 63  00 00 00 01 64");
+  alloy_test_append_hex (body, "00 00 00 01  00 00 00 07  01 67  01 73");
+  alloy_test_append_hex (body, "00 00 00 01  00 00 00 01 6B  00 00 00 01 76");
+  alloy_test_append_hex (body, "00 00 00 02 73 31  00 00 00 00  00 00 00 00 00 00 00 05");
+  alloy_test_append_hex (body, "00 00 00 01 63  00 00 00 01 64");
   g_assert_cmpuint (body->len, ==, 54);
   return body;
 }
@@ -319,8 +301,8 @@ test_abort_layout (void)
                                                                   "s");
   g_autoptr(GBytes) frame = NULL;
 
-  append_hex (body, "00 00 00 15  FF  00 00 00 05  00 00 00 00  01 67  01 73");
-  append_hex (body, "FF FF FF FF FF FF FD A8");
+  alloy_test_append_hex (body, "00 00 00 15  FF  00 00 00 05  00 00 00 00  01 67  01 73");
+  alloy_test_append_hex (body, "FF FF FF FF FF FF FD A8");
   message->abort_status = ALLOY_NEXUS_STATUS_ABORT;
   frame = alloy_nexus_message_encode (message, ALLOY_NEXUS_VARIANT_TRACE);
   assert_frame (frame, body);
@@ -376,19 +358,19 @@ test_trace_context_entries (void)
   g_autoptr(GError) error = NULL;
   AlloyNexusVariant variant = ALLOY_NEXUS_VARIANT_UNKNOWN;
 
-  append_hex (body, "FE 0B");
+  alloy_test_append_hex (body, "FE 0B");
   append_text (body, "traceparent");
   g_byte_array_append (body, (const guint8 *) "\x37", 1);
   g_assert_cmpuint (strlen (traceparent), ==, 0x37);
   append_text (body, traceparent);
-  append_hex (body, "FE 0A");
+  alloy_test_append_hex (body, "FE 0A");
   append_text (body, "tracestate");
-  append_hex (body, "05");
+  alloy_test_append_hex (body, "05");
   append_text (body, "a=b,c");
-  append_hex (body, "FE 00 00  FF");
-  append_hex (body, "00 00 00 06  00 00 00 00");
+  alloy_test_append_hex (body, "FE 00 00  FF");
+  alloy_test_append_hex (body, "00 00 00 06  00 00 00 00");
   append_uids (body);
-  append_hex (body, "FF FF FD 44");
+  alloy_test_append_hex (body, "FF FF FD 44");
 
   g_assert_true (alloy_nexus_sniff_variant (body->data, body->len, &variant, &error));
   g_assert_cmpint (variant, ==, ALLOY_NEXUS_VARIANT_TRACE);
@@ -517,7 +499,7 @@ assert_patched_initiate (gsize at, const char *patch, const char *message)
   g_autoptr(GByteArray) body = hand_initiate ();
   g_autoptr(GByteArray) bytes = g_byte_array_new ();
 
-  append_hex (bytes, patch);
+  alloy_test_append_hex (bytes, patch);
   g_assert_cmpuint (at + bytes->len, <=, body->len);
   memcpy (body->data + at, bytes->data, bytes->len);
   assert_malformed (body, ALLOY_NEXUS_VARIANT_OLD, message);
@@ -529,7 +511,7 @@ test_malformed_lengths (void)
   g_autoptr(GByteArray) trace = g_byte_array_new ();
 
   /* The brief's own example: a new-variant frame, guid length at 9. */
-  append_hex (trace, "FF  00 00 00 02  00 00 00 00  FD 61 62 63");
+  alloy_test_append_hex (trace, "FF  00 00 00 02  00 00 00 00  FD 61 62 63");
   assert_malformed (trace, ALLOY_NEXUS_VARIANT_TRACE, "offset 9: guid length -3");
 
   /* Negative lengths. */
@@ -582,8 +564,8 @@ test_malformed_parcel (void)
 
   /* Old variant: 0 type, 4 ruid, 8 guid, 10 suid, 12 deflated length,
    * 16 buffer count, 20 inflated size, 24 data. */
-  append_hex (body, "00 00 00 03  00 00 00 00  01 67  01 73");
-  append_hex (body, "FF FF FF FF  00 00 00 01  00 00 00 04  AA BB");
+  alloy_test_append_hex (body, "00 00 00 03  00 00 00 00  01 67  01 73");
+  alloy_test_append_hex (body, "FF FF FF FF  00 00 00 01  00 00 00 04  AA BB");
   assert_malformed (body, ALLOY_NEXUS_VARIANT_OLD, "offset 12: deflated length -1");
   body->data[15] = 0x03;
   body->data[12] = 0x00;
@@ -623,7 +605,7 @@ test_malformed_trailing (void)
         const guint8 *data = g_bytes_get_data (frame, &size);
 
         g_byte_array_append (body, data + 4, (guint) size - 4);
-        append_hex (body, "00 01 02");
+        alloy_test_append_hex (body, "00 01 02");
         expected = g_strdup_printf ("offset %" G_GSIZE_FORMAT ": 3 trailing bytes after the %s "
                                     "message", size - 4,
                                     alloy_nexus_message_type_to_string (message->type));
@@ -637,8 +619,8 @@ assert_trace_block (const char *block, const char *message)
 {
   g_autoptr(GByteArray) body = g_byte_array_new ();
 
-  append_hex (body, block);
-  append_hex (body, "00 00 00 06  00 00 00 00  01 67  01 73  FF FF FD 44");
+  alloy_test_append_hex (body, block);
+  alloy_test_append_hex (body, "00 00 00 06  00 00 00 00  01 67  01 73  FF FF FD 44");
   if (message != NULL)
     {
       assert_malformed (body, ALLOY_NEXUS_VARIANT_TRACE, message);
@@ -676,7 +658,7 @@ test_malformed_trace_context (void)
   {
     g_autoptr(GByteArray) body = g_byte_array_new ();
 
-    append_hex (body, "FE 01 6B 01 76");
+    alloy_test_append_hex (body, "FE 01 6B 01 76");
     assert_malformed (body, ALLOY_NEXUS_VARIANT_TRACE,
                       "offset 5: trace-context marker needs 1 byte, 0 left");
   }
@@ -705,7 +687,7 @@ test_unknown_type (void)
                              expected);
         /* Whatever follows the type does not matter: the frame is dropped. */
         g_byte_array_append (body, data + 4, (guint) size - 4);
-        append_hex (body, "FF FF FF FF 80");
+        alloy_test_append_hex (body, "FF FF FF FF 80");
         assert_decode_error (body->data, body->len, variants[v],
                              ALLOY_NEXUS_ERROR_UNKNOWN_TYPE, expected);
       }
@@ -713,7 +695,7 @@ test_unknown_type (void)
   {
     g_autoptr(GByteArray) body = g_byte_array_new ();
 
-    append_hex (body, "FE 01 6B 01 76 FF  00 00 00 63");
+    alloy_test_append_hex (body, "FE 01 6B 01 76 FF  00 00 00 63");
     assert_decode_error (body->data, body->len, ALLOY_NEXUS_VARIANT_TRACE,
                          ALLOY_NEXUS_ERROR_UNKNOWN_TYPE, "offset 6: unknown message type 99");
   }

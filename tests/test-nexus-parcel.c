@@ -6,29 +6,12 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include "alloy-test-utils.h"
+
 #include "alloy-nexus-parcel.h"
 
 #include <snappy-c.h>
 #include <string.h>
-
-static void
-append_hex (GByteArray *bytes, const char *hex)
-{
-  while (*hex != '\0')
-    {
-      guint8 byte;
-
-      if (*hex == ' ')
-        {
-          hex++;
-          continue;
-        }
-      g_assert_true (g_ascii_isxdigit (hex[0]) && g_ascii_isxdigit (hex[1]));
-      byte = (guint8) (g_ascii_xdigit_value (hex[0]) << 4 | g_ascii_xdigit_value (hex[1]));
-      g_byte_array_append (bytes, &byte, 1);
-      hex += 2;
-    }
-}
 
 static void
 append_i32_le (GByteArray *bytes, gint32 value)
@@ -53,15 +36,15 @@ worked_blob (void)
 {
   g_autoptr(GByteArray) blob = g_byte_array_new ();
 
-  append_hex (blob, "02000000 01000000 15010000");
+  alloy_test_append_hex (blob, "02000000 01000000 15010000");
   /* Dictionary: words, poolId, nextSlotOffset, 64 buckets, one slot. */
-  append_hex (blob, "01000000 00000000 15010000");
+  alloy_test_append_hex (blob, "01000000 00000000 15010000");
   for (guint bucket = 0; bucket < 64; bucket++)
-    append_hex (blob, bucket == 33 ? "0C010000" : "00000000");
-  append_hex (blob, "2100 00000000 0100 61");
+    alloy_test_append_hex (blob, bucket == 33 ? "0C010000" : "00000000");
+  alloy_test_append_hex (blob, "2100 00000000 0100 61");
   /* Root area. */
-  append_hex (blob, "22000000");
-  append_hex (blob, "01000000 0800000000000000 2100 0500000000000000 0700"
+  alloy_test_append_hex (blob, "22000000");
+  alloy_test_append_hex (blob, "01000000 0800000000000000 2100 0500000000000000 0700"
                     "20000000 20000000 0000");
   g_assert_cmpuint (blob->len, ==, 327);
   return g_byte_array_free_to_bytes (g_steal_pointer (&blob));
@@ -121,7 +104,7 @@ test_worked_parcel (void)
   gsize deflated_size;
   const guint8 *f;
 
-  append_hex (expected, "47010000");
+  alloy_test_append_hex (expected, "47010000");
   g_byte_array_append (expected, g_bytes_get_data (blob, NULL), 327);
 
   g_assert_false (alloy_parcel_builder_add (builder, blob));

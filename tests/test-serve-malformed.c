@@ -151,6 +151,21 @@ assert_closed_after (GSocketAddress *address, const void *data, gsize length,
   g_socket_close (socket, NULL);
 }
 
+/* A view of the quo dataset. */
+static AlloyViewRequest *
+quo_request (void)
+{
+  AlloyViewRequest *request = alloy_view_request_new ();
+
+  g_hash_table_insert (request->store_properties, g_strdup ("burst.samplestore.source.name"),
+                       g_strdup ("alloy"));
+  g_hash_table_insert (request->store_properties, g_strdup ("alloy.samplestore.dataset"),
+                       g_strdup ("quo"));
+  g_free (request->schema_name);
+  request->schema_name = g_strdup ("quo");
+  return request;
+}
+
 static void
 assert_fetch_works (Fixture *fixture)
 {
@@ -195,18 +210,12 @@ test_thrift (Fixture *fixture, gconstpointer data)
 
   /* The idle connection still answers a call. */
   {
-    g_autoptr(AlloyViewRequest) request = alloy_view_request_new ();
+    g_autoptr(AlloyViewRequest) request = quo_request ();
     g_autoptr(GBytes) call = NULL;
     g_autoptr(GBytes) reply = NULL;
     g_autoptr(AlloyViewAnswer) answer = NULL;
     g_autoptr(GError) error = NULL;
 
-    g_hash_table_insert (request->store_properties, g_strdup ("burst.samplestore.source.name"),
-                         g_strdup ("alloy"));
-    g_hash_table_insert (request->store_properties, g_strdup ("alloy.samplestore.dataset"),
-                         g_strdup ("quo"));
-    g_free (request->schema_name);
-    request->schema_name = g_strdup ("quo");
     call = alloy_thrift_encode_call (-7, request);
     send_bytes (idle, g_bytes_get_data (call, NULL), g_bytes_get_size (call));
     reply = read_frame (idle);
@@ -259,18 +268,12 @@ static AlloyViewAnswer *
 plan_quo (Fixture *fixture)
 {
   g_autoptr(GSocket) socket = connect_to (fixture->thrift);
-  g_autoptr(AlloyViewRequest) request = alloy_view_request_new ();
+  g_autoptr(AlloyViewRequest) request = quo_request ();
   g_autoptr(GBytes) call = NULL;
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GError) error = NULL;
   AlloyViewAnswer *answer;
 
-  g_hash_table_insert (request->store_properties, g_strdup ("burst.samplestore.source.name"),
-                       g_strdup ("alloy"));
-  g_hash_table_insert (request->store_properties, g_strdup ("alloy.samplestore.dataset"),
-                       g_strdup ("quo"));
-  g_free (request->schema_name);
-  request->schema_name = g_strdup ("quo");
   call = alloy_thrift_encode_call (1, request);
   send_bytes (socket, g_bytes_get_data (call, NULL), g_bytes_get_size (call));
   reply = read_frame (socket);

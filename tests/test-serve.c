@@ -43,7 +43,10 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_free (fixture->schemas);
 }
 
-/* The fixture's users by flurryId, as they must decode. */
+/* The fixture's users by flurryId, as they must decode: built once, since
+ * it parses 23 MB of JSON. */
+static GHashTable *quo_users;
+
 static GHashTable *
 expected_quo_users (void)
 {
@@ -82,12 +85,15 @@ expected_quo_users (void)
 static void
 assert_quo_decoded (const char *path)
 {
-  g_autoptr(GHashTable) expected = expected_quo_users ();
+  GHashTable *expected;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   guint64 events = 0;
 
+  if (quo_users == NULL)
+    quo_users = expected_quo_users ();
+  expected = quo_users;
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
@@ -111,6 +117,25 @@ assert_quo_decoded (const char *path)
   g_assert_cmpuint (g_hash_table_size (seen), ==, 26);
   /* Burst's golden facts for this dataset. */
   g_assert_cmpuint (events, ==, 164482);
+}
+
+/* Starts alloyd on the fixture's datasets, with @extra_keys in [alloy];
+ * NULL, the test skipped, without the fixtures. */
+static ServeTestDaemon *
+start_daemon (Fixture *fixture, const char *extra_keys, char **thrift)
+{
+  g_autofree char *config = NULL;
+  ServeTestDaemon *daemon;
+
+  if (!fixture->have_fixtures)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return NULL;
+    }
+  config = serve_test_config (fixture->datasets, extra_keys);
+  daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
+  *thrift = serve_test_daemon_address (daemon, "thrift", "tcp");
+  return daemon;
 }
 
 /* Runs one fetch of @dataset in schema quo and returns its stdout. */
@@ -163,18 +188,12 @@ fetch_quo_decoded (Fixture *fixture, const char *server, const char *variant, gu
 static void
 test_quo_tcp (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *config = NULL;
   g_autoptr(ServeTestDaemon) daemon = NULL;
   g_autofree char *thrift = NULL;
 
-  if (!fixture->have_fixtures)
-    {
-      g_test_skip ("no ../shared/fixtures");
-      return;
-    }
-  config = serve_test_config (fixture->datasets, NULL);
-  daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
-  thrift = serve_test_daemon_address (daemon, "thrift", "tcp");
+  daemon = start_daemon (fixture, NULL, &thrift);
+  if (daemon == NULL)
+    return;
   fetch_quo_decoded (fixture, thrift, "trace", 1);
   /* Burst cells from before August 2023 frame without the trace block. */
   fetch_quo_decoded (fixture, thrift, "old", 1);
@@ -186,18 +205,12 @@ test_quo_tcp (Fixture *fixture, gconstpointer data)
 static void
 test_quo_replication (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *config = NULL;
   g_autoptr(ServeTestDaemon) daemon = NULL;
   g_autofree char *thrift = NULL;
 
-  if (!fixture->have_fixtures)
-    {
-      g_test_skip ("no ../shared/fixtures");
-      return;
-    }
-  config = serve_test_config (fixture->datasets, "alloy.samplestore.loci.replication=3");
-  daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
-  thrift = serve_test_daemon_address (daemon, "thrift", "tcp");
+  daemon = start_daemon (fixture, "alloy.samplestore.loci.replication=3", &thrift);
+  if (daemon == NULL)
+    return;
   fetch_quo_decoded (fixture, thrift, "trace", 3);
   serve_test_daemon_stop (daemon);
 }
@@ -233,22 +246,16 @@ test_quo_unix (Fixture *fixture, gconstpointer data)
 static void
 test_concurrency_one (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *config = NULL;
   g_autoptr(ServeTestDaemon) daemon = NULL;
   g_autofree char *thrift = NULL;
   ServeTestFetch *fetches[3];
 
-  if (!fixture->have_fixtures)
-    {
-      g_test_skip ("no ../shared/fixtures");
-      return;
-    }
-  config = serve_test_config (fixture->datasets,
-                              "alloy.samplestore.load.concurrency=1\n"
-                              "alloy.samplestore.loci.replication=2\n"
-                              "alloy.samplestore.heartbeat.interval=50ms");
-  daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
-  thrift = serve_test_daemon_address (daemon, "thrift", "tcp");
+  daemon = start_daemon (fixture,
+                         "alloy.samplestore.load.concurrency=1\n"
+                         "alloy.samplestore.loci.replication=2\n"
+                         "alloy.samplestore.heartbeat.interval=50ms", &thrift);
+  if (daemon == NULL)
+    return;
   for (guint i = 0; i < G_N_ELEMENTS (fetches); i++)
     {
       const char *const args[] = { "--server", thrift, "--schema", "quo", "--dataset", "quo",
@@ -277,31 +284,25 @@ test_rejected_and_empty (Fixture *fixture, gconstpointer data)
   g_autofree char *bad = g_build_filename (fixture->datasets, "bad", NULL);
   g_autofree char *bad_file = g_build_filename (bad, "users.ndjson", NULL);
   g_autofree char *empty = g_build_filename (fixture->datasets, "empty", NULL);
-  g_autofree char *config = NULL;
   g_autoptr(ServeTestDaemon) daemon = NULL;
   g_autofree char *thrift = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  const char *const replicated[] = { "--verbose", NULL };
+  const char *const verbose[] = { "--verbose", NULL };
   guint loci = 0;
   guint64 items = 0, rejected = 0;
 
-  if (!fixture->have_fixtures)
-    {
-      g_test_skip ("no ../shared/fixtures");
-      return;
-    }
   g_assert_cmpint (g_mkdir (bad, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
   g_assert_true (g_file_set_contents (bad_file,
                                       "{\"flurryId\":\"a\"}\n"
                                       "{\"flurryId\":\"b\",\"sessions\":7}\n"
                                       "{\"flurryId\":\"c\"}\n", -1, NULL));
-  config = serve_test_config (fixture->datasets, NULL);
-  daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
-  thrift = serve_test_daemon_address (daemon, "thrift", "tcp");
+  daemon = start_daemon (fixture, NULL, &thrift);
+  if (daemon == NULL)
+    return;
 
-  out = fetch (fixture, thrift, "bad", replicated, 0, &err);
+  out = fetch (fixture, thrift, "bad", verbose, 0, &err);
   serve_test_parse_summary (out, &loci, &items, &rejected);
   g_assert_cmpuint (items, ==, 2);
   g_assert_cmpuint (rejected, ==, 1);
@@ -322,21 +323,15 @@ test_rejected_and_empty (Fixture *fixture, gconstpointer data)
 static void
 test_refused_views (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *config = NULL;
   g_autoptr(ServeTestDaemon) daemon = NULL;
   g_autofree char *thrift = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   const char *const wrong_source[] = { "--source-name", "Synthetic", NULL };
 
-  if (!fixture->have_fixtures)
-    {
-      g_test_skip ("no ../shared/fixtures");
-      return;
-    }
-  config = serve_test_config (fixture->datasets, NULL);
-  daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
-  thrift = serve_test_daemon_address (daemon, "thrift", "tcp");
+  daemon = start_daemon (fixture, NULL, &thrift);
+  if (daemon == NULL)
+    return;
 
   out = fetch (fixture, thrift, "missing", NULL, 1, &err);
   g_assert_nonnull (strstr (err, "Got Invalid from samplestore master"));
@@ -358,7 +353,6 @@ test_refused_views (Fixture *fixture, gconstpointer data)
 static void
 test_json_brio_views (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *config = NULL;
   g_autoptr(ServeTestDaemon) daemon = NULL;
   g_autofree char *thrift = NULL;
   g_autofree char *file = g_build_filename (fixture->datasets, "quo", "quo-view.json.gz", NULL);
@@ -369,14 +363,9 @@ test_json_brio_views (Fixture *fixture, gconstpointer data)
   guint loci = 0;
   guint64 items = 0, rejected = 0;
 
-  if (!fixture->have_fixtures)
-    {
-      g_test_skip ("no ../shared/fixtures");
-      return;
-    }
-  config = serve_test_config (fixture->datasets, NULL);
-  daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
-  thrift = serve_test_daemon_address (daemon, "thrift", "tcp");
+  daemon = start_daemon (fixture, NULL, &thrift);
+  if (daemon == NULL)
+    return;
 
   out = fetch (fixture, thrift, NULL, by_file, 0, &err);
   serve_test_parse_summary (out, &loci, &items, &rejected);
@@ -393,6 +382,8 @@ test_json_brio_views (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -405,5 +396,7 @@ main (int argc, char **argv)
   ADD ("/serve/refused-views", test_refused_views);
   ADD ("/serve/json-brio-views", test_json_brio_views);
 #undef ADD
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_pointer (&quo_users, g_hash_table_unref);
+  return status;
 }
