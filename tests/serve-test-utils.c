@@ -154,6 +154,14 @@ serve_test_fetch_wait (ServeTestFetch *fetch)
 }
 
 void
+serve_test_fetch_assert_status (ServeTestFetch *fetch, int expected)
+{
+  if (serve_test_fetch_wait (fetch) != expected)
+    g_error ("alloy fetch exited with %d, not %d:\n%s%s", fetch->status, expected, fetch->out,
+             fetch->err);
+}
+
+void
 serve_test_fetch_free (ServeTestFetch *fetch)
 {
   if (fetch == NULL)

@@ -42,6 +42,8 @@ typedef struct {
 ServeTestFetch *serve_test_fetch_start (const char *const *args);
 /* Waits (iterating the main context) and returns the exit status. */
 int serve_test_fetch_wait (ServeTestFetch *fetch);
+/* Waits, and fails with fetch's output unless it exited with @expected. */
+void serve_test_fetch_assert_status (ServeTestFetch *fetch, int expected);
 void serve_test_fetch_free (ServeTestFetch *fetch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ServeTestFetch, serve_test_fetch_free)
 

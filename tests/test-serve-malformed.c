@@ -176,7 +176,7 @@ assert_fetch_works (Fixture *fixture)
   guint loci = 0;
   guint64 items = 0, rejected = 0;
 
-  g_assert_cmpint (serve_test_fetch_wait (fetch), ==, 0);
+  serve_test_fetch_assert_status (fetch, 0);
   serve_test_parse_summary (fetch->out, &loci, &items, &rejected);
   g_assert_cmpuint (items, ==, 26);
 }

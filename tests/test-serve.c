@@ -161,9 +161,7 @@ fetch (Fixture *fixture, const char *server, const char *dataset, const char *co
     g_ptr_array_add (args, (gpointer) *arg);
   g_ptr_array_add (args, NULL);
   run = serve_test_fetch_start ((const char *const *) args->pdata);
-  if (serve_test_fetch_wait (run) != expected_status)
-    g_error ("alloy fetch exited with %d, not %d:\n%s%s", run->status, expected_status, run->out,
-             run->err);
+  serve_test_fetch_assert_status (run, expected_status);
   if (err != NULL)
     *err = g_strdup (run->err);
   return g_strdup (run->out);
@@ -267,7 +265,7 @@ test_concurrency_one (Fixture *fixture, gconstpointer data)
       guint loci = 0;
       guint64 items = 0, rejected = 0;
 
-      g_assert_cmpint (serve_test_fetch_wait (fetches[i]), ==, 0);
+      serve_test_fetch_assert_status (fetches[i], 0);
       serve_test_parse_summary (fetches[i]->out, &loci, &items, &rejected);
       g_assert_cmpuint (loci, ==, 2);
       g_assert_cmpuint (items, ==, 26);
