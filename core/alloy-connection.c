@@ -2,7 +2,9 @@
  *
  * Reads frames and hands them to the protocol handler; writes the
  * handler's frames one at a time. The stream is closed only once the read
- * and the write in flight have returned, never under them.
+ * and the write in flight have returned, never under them. Reading pauses
+ * while much is queued for the client, so a client that sends without
+ * reading cannot grow the server's memory.
  *
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
@@ -10,6 +12,9 @@
 #include "alloy-connection.h"
 
 #define DISCARD_CHUNK 65536
+/* Reading pauses above this many queued bytes (two of the largest parcels
+ * and room for small frames), and resumes below the half. */
+#define PAUSE_READING_BYTES (40u * 1024 * 1024)
 
 struct _AlloyConnection {
   GObject parent_instance;
@@ -28,7 +33,11 @@ struct _AlloyConnection {
   gboolean started;
   gboolean reading;
   gboolean closing;   /* no more reads: ends once the writes are done */
+  char *closing_reason;
   gboolean finishing;
+  gboolean drain_watched; /* a reference waits in the writer's drained slot */
+  gboolean read_paused;   /* too much queued for a client that does not read */
+  guint64 frame_offset;
   gboolean closed;
 };
 
@@ -55,6 +64,7 @@ alloy_connection_finalize (GObject *object)
   g_free (self->protocol);
   g_free (self->description);
   g_free (self->remote);
+  g_free (self->closing_reason);
   g_object_unref (self->cancellable);
   g_free (self->discard);
 
@@ -101,18 +111,42 @@ alloy_connection_set_handler (AlloyConnection *self, const AlloyConnectionHandle
   self->has_handler = TRUE;
 }
 
-static gboolean
-close_when_idle (gpointer user_data)
+static void
+close_if_idle (AlloyConnection *self)
 {
-  AlloyConnection *self = user_data;
-
-  if (self->reading || self->closed)
-    return G_SOURCE_REMOVE;
+  if (self->reading || self->drain_watched || self->closed)
+    return;
   self->closed = TRUE;
   /* A synchronous close of a socket stream does not block. */
   g_io_stream_close (self->stream, NULL, NULL);
   g_signal_emit (self, signals[CLOSED], 0);
+}
+
+static void finish (AlloyConnection *self, const char *reason);
+
+/* The one user of the writer's drained slot: it holds a reference until
+ * the writer is idle, then closes (when finishing) or finishes (when
+ * closing after the writes). */
+static gboolean
+on_drained (gpointer user_data)
+{
+  g_autoptr(AlloyConnection) self = user_data;
+
+  self->drain_watched = FALSE;
+  if (self->finishing)
+    close_if_idle (self);
+  else if (self->closing)
+    finish (self, self->closing_reason);
   return G_SOURCE_REMOVE;
+}
+
+static void
+watch_drain (AlloyConnection *self)
+{
+  if (self->drain_watched)
+    return;
+  self->drain_watched = TRUE;
+  alloy_frame_writer_when_drained (self->writer, on_drained, g_object_ref (self));
 }
 
 static void
@@ -128,7 +162,7 @@ finish (AlloyConnection *self, const char *reason)
     self->handler.closed (self->state);
   alloy_frame_writer_close (self->writer);
   /* The cancelled read and write return later; the last one closes. */
-  alloy_frame_writer_when_drained (self->writer, close_when_idle, self);
+  watch_drain (self);
 }
 
 static void read_next (AlloyConnection *self);
@@ -138,9 +172,15 @@ handle_frame (AlloyConnection *self, GBytes *frame)
 {
   g_autoptr(GError) error = NULL;
 
+  guint64 at = self->frame_offset - 4 - g_bytes_get_size (frame);
+
   self->bytes_received += 4 + g_bytes_get_size (frame);
+  /* A frame read before a close_after_writes() is not served. */
+  if (self->closing)
+    return FALSE;
   if (self->handler.frame (self->state, frame, &error))
     return TRUE;
+  g_prefix_error (&error, "frame at offset %" G_GUINT64_FORMAT ": ", at);
   g_warning ("%s: %s connection closed: %s", self->description, self->protocol, error->message);
   finish (self, error->message);
   return FALSE;
@@ -156,7 +196,7 @@ on_frame (GObject *source, GAsyncResult *result, gpointer user_data)
   self->reading = FALSE;
   if (self->finishing)
     {
-      alloy_frame_writer_when_drained (self->writer, close_when_idle, self);
+      close_if_idle (self);
       return;
     }
   if (frame == NULL && error == NULL)
@@ -170,7 +210,12 @@ on_frame (GObject *source, GAsyncResult *result, gpointer user_data)
       finish (self, error->message);
     }
   else if (handle_frame (self, frame) && !self->finishing && !self->closing)
-    read_next (self);
+    {
+      if (alloy_frame_writer_get_pending (self->writer) > PAUSE_READING_BYTES)
+        self->read_paused = TRUE;
+      else
+        read_next (self);
+    }
 }
 
 static void
@@ -182,7 +227,7 @@ on_discarded (GObject *source, GAsyncResult *result, gpointer user_data)
 
   self->reading = FALSE;
   if (self->finishing)
-    alloy_frame_writer_when_drained (self->writer, close_when_idle, self);
+    close_if_idle (self);
   else if (n <= 0)
     finish (self, n == 0 ? "closed by the client" : error->message);
   else
@@ -199,8 +244,8 @@ read_next (AlloyConnection *self)
 
   self->reading = TRUE;
   if (self->has_handler)
-    alloy_frame_read_async (input, self->handler.max_frame, NULL, self->cancellable, on_frame,
-                            g_object_ref (self));
+    alloy_frame_read_async (input, self->handler.max_frame, &self->frame_offset,
+                            self->cancellable, on_frame, g_object_ref (self));
   else
     g_input_stream_read_async (input, self->discard, DISCARD_CHUNK, G_PRIORITY_DEFAULT,
                                self->cancellable, on_discarded, g_object_ref (self));
@@ -219,11 +264,45 @@ alloy_connection_start (AlloyConnection *self)
   read_next (self);
 }
 
+typedef struct {
+  AlloyConnection *self;
+  AlloyFrameWrittenFunc written;
+  gpointer user_data;
+} Sent;
+
+static void
+on_sent (gpointer user_data, const GError *error)
+{
+  Sent *sent = user_data;
+  g_autoptr(AlloyConnection) self = sent->self;
+
+  if (sent->written != NULL)
+    sent->written (sent->user_data, error);
+  g_free (sent);
+  if (self->finishing)
+    return;
+  /* A client that cannot be written to is gone. */
+  if (error != NULL)
+    finish (self, error->message);
+  else if (self->read_paused &&
+           alloy_frame_writer_get_pending (self->writer) < PAUSE_READING_BYTES / 2)
+    {
+      self->read_paused = FALSE;
+      if (!self->closing)
+        read_next (self);
+    }
+}
+
 void
 alloy_connection_send (AlloyConnection *self, GBytes *frame, AlloyFrameWrittenFunc written,
                        gpointer user_data)
 {
-  alloy_frame_writer_push (self->writer, frame, written, user_data);
+  Sent *sent = g_new0 (Sent, 1);
+
+  sent->self = g_object_ref (self);
+  sent->written = written;
+  sent->user_data = user_data;
+  alloy_frame_writer_push (self->writer, frame, on_sent, sent);
 }
 
 gsize
@@ -232,32 +311,21 @@ alloy_connection_get_pending (AlloyConnection *self)
   return alloy_frame_writer_get_pending (self->writer);
 }
 
-typedef struct {
-  AlloyConnection *self;
-  char *reason;
-} CloseLater;
-
-static gboolean
-close_after_drain (gpointer user_data)
-{
-  CloseLater *later = user_data;
-
-  finish (later->self, later->reason);
-  g_object_unref (later->self);
-  g_free (later->reason);
-  g_free (later);
-  return G_SOURCE_REMOVE;
-}
-
 void
 alloy_connection_close_after_writes (AlloyConnection *self, const char *reason)
 {
-  CloseLater *later = g_new0 (CloseLater, 1);
-
+  if (self->closing || self->finishing)
+    return;
   self->closing = TRUE;
-  later->self = g_object_ref (self);
-  later->reason = g_strdup (reason);
-  alloy_frame_writer_when_drained (self->writer, close_after_drain, later);
+  self->closing_reason = g_strdup (reason);
+  watch_drain (self);
+}
+
+gboolean
+alloy_connection_is_busy (AlloyConnection *self)
+{
+  return self->has_handler && self->handler.busy != NULL && self->state != NULL &&
+         !self->finishing && self->handler.busy (self->state);
 }
 
 void

@@ -21,6 +21,8 @@ G_DECLARE_FINAL_TYPE (AlloyConnection, alloy_connection, ALLOY, CONNECTION, GObj
  * @closed: the connection ended: stop what runs for it (@state is freed
  *   right after)
  * @free_state: frees @state
+ * @busy: (nullable): whether work runs for the connection (a stream); an
+ *   idle connection is closed at once when the peer stops
  *
  * A protocol: Thrift and Nexus are both length-prefixed frames, so the
  * connection frames and the handler speaks.
@@ -30,6 +32,7 @@ typedef struct {
   gboolean (*frame) (gpointer state, GBytes *frame, GError **error);
   void (*closed) (gpointer state);
   GDestroyNotify free_state;
+  gboolean (*busy) (gpointer state);
 } AlloyConnectionHandler;
 
 /* Takes a reference on @stream. @protocol is "thrift" or "nexus". */
@@ -53,6 +56,9 @@ gsize alloy_connection_get_pending (AlloyConnection *self);
 /* Ends the connection once what was queued is written, logging @reason. */
 ALLOY_INTERNAL
 void alloy_connection_close_after_writes (AlloyConnection *self, const char *reason);
+/* TRUE while the handler has work under way for this connection. */
+ALLOY_INTERNAL
+gboolean alloy_connection_is_busy (AlloyConnection *self);
 /* Ends the connection now (end of a drain period). */
 ALLOY_INTERNAL
 void alloy_connection_close (AlloyConnection *self);

@@ -11,10 +11,11 @@ G_DEFINE_QUARK (alloy-frame-error-quark, alloy_frame_error)
 GBytes *
 alloy_frame_wrap (const guint8 *body, gsize length)
 {
-  guint8 *frame = g_malloc (length + 4);
+  guint8 *frame;
   guint32 be = GUINT32_TO_BE ((guint32) length);
 
-  g_return_val_if_fail (length <= G_MAXUINT32, NULL);
+  g_return_val_if_fail (length <= G_MAXUINT32 - 4, NULL);
+  frame = g_malloc (length + 4);
   memcpy (frame, &be, 4);
   if (length > 0)
     memcpy (frame + 4, body, length);
@@ -61,11 +62,18 @@ on_read (GObject *source, GAsyncResult *result, gpointer user_data)
       if (read->header_read == 0)
         g_task_return_pointer (task, NULL, NULL);
       else
-        g_task_return_new_error (task, ALLOY_FRAME_ERROR, ALLOY_FRAME_ERROR_TRUNCATED,
-                                 "offset %" G_GUINT64_FORMAT ": the stream ended inside a "
-                                 "frame (%" G_GSIZE_FORMAT " of %s bytes)", read->frame_offset,
-                                 read->header_read < 4 ? read->header_read : 4 + read->body_read,
-                                 read->header_read < 4 ? "4 header" : "its");
+        {
+          if (read->header_read < 4)
+            g_task_return_new_error (task, ALLOY_FRAME_ERROR, ALLOY_FRAME_ERROR_TRUNCATED,
+                                     "offset %" G_GUINT64_FORMAT ": the stream ended inside a "
+                                     "frame (%" G_GSIZE_FORMAT " of 4 header bytes)",
+                                     read->frame_offset, read->header_read);
+          else
+            g_task_return_new_error (task, ALLOY_FRAME_ERROR, ALLOY_FRAME_ERROR_TRUNCATED,
+                                     "offset %" G_GUINT64_FORMAT ": the stream ended inside a "
+                                     "frame (%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes)",
+                                     read->frame_offset, 4 + read->body_read, 4 + read->length);
+        }
       return;
     }
   if (read->header_read < 4)

@@ -13,7 +13,9 @@
 #include "alloy-nexus-stream.h"
 
 /* A client sends only Initiate (a few KiB of properties) and Abort. */
-#define INCOMING_FRAME_MAX (16u * 1024 * 1024)
+#define INCOMING_FRAME_MAX (1024u * 1024)
+/* Warnings about one connection's odd frames, before they are only counted. */
+#define WARNINGS_LOGGED 10
 
 typedef struct {
   AlloyConnection *connection; /* unowned: the connection owns this state */
@@ -21,6 +23,7 @@ typedef struct {
   AlloyNexusVariant variant;
   AlloyNexusStream *active;
   guint64 dropped;
+  guint64 refused;
 } NexusState;
 
 static void
@@ -40,10 +43,11 @@ on_stream_done (AlloyNexusStream *stream, gpointer user_data)
     g_clear_pointer (&state->active, alloy_nexus_stream_unref);
 }
 
-/* A second Initiate while a stream runs: Burst runs one stream per
- * connection, so the newcomer is refused in its own terms. */
+/* A second Initiate while a stream runs (Burst runs one stream per
+ * connection), or one while the peer stops: the newcomer is refused in its
+ * own terms. */
 static void
-refuse_initiate (NexusState *state, const AlloyNexusMessage *initiate)
+refuse_initiate (NexusState *state, const AlloyNexusMessage *initiate, const char *why)
 {
   g_autoptr(GBytes) initiated = alloy_nexus_encode_initiated (state->variant, initiate->ruid,
                                                               initiate->guid, initiate->suid);
@@ -52,9 +56,9 @@ refuse_initiate (NexusState *state, const AlloyNexusMessage *initiate)
                                                             ALLOY_NEXUS_STATUS_EXCEPTION, 0, 0,
                                                             0, 0);
 
-  g_warning ("%s: stream %s/%s refused: another stream is running on this connection",
-             alloy_connection_get_description (state->connection), initiate->guid,
-             initiate->suid);
+  if (++state->refused <= WARNINGS_LOGGED)
+    g_warning ("%s: stream %s/%s refused: %s", alloy_connection_get_description (state->connection),
+               initiate->guid, initiate->suid, why);
   alloy_connection_send (state->connection, initiated, NULL, NULL);
   alloy_connection_send (state->connection, complete, NULL, NULL);
 }
@@ -79,17 +83,29 @@ on_frame (gpointer user_data, GBytes *frame, GError **error)
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      state->dropped++;
-      g_warning ("%s: %s; dropped (%" G_GUINT64_FORMAT " so far)",
-                 alloy_connection_get_description (state->connection), local_error->message,
-                 state->dropped);
+      if (++state->dropped <= WARNINGS_LOGGED)
+        g_warning ("%s: %s; dropped (%" G_GUINT64_FORMAT " so far)",
+                   alloy_connection_get_description (state->connection), local_error->message,
+                   state->dropped);
       return TRUE;
     }
   switch (message->type)
     {
     case ALLOY_NEXUS_INITIATE:
-      if (state->active != NULL)
-        refuse_initiate (state, message);
+      if (alloy_source_is_stopping (state->source))
+        {
+          refuse_initiate (state, message, "this peer is shutting down");
+          alloy_connection_close_after_writes (state->connection, "this peer is shutting down");
+        }
+      /* The running stream's own Initiate again: a second answer would
+       * break its one Complete. */
+      else if (state->active != NULL &&
+               alloy_nexus_stream_matches (state->active, message->guid, message->suid))
+        g_warning ("%s: a second Initiate for the running stream %s/%s; ignored",
+                   alloy_connection_get_description (state->connection), message->guid,
+                   message->suid);
+      else if (state->active != NULL)
+        refuse_initiate (state, message, "another stream is running on this connection");
       else
         {
           g_autoptr(AlloyNexusStream) stream = alloy_nexus_stream_start (state->source,
@@ -111,13 +127,19 @@ on_frame (gpointer user_data, GBytes *frame, GError **error)
       break;
     default:
       /* Server-to-client messages coming the other way. */
-      state->dropped++;
-      g_warning ("%s: unexpected %s from the client; dropped (%" G_GUINT64_FORMAT " so far)",
-                 alloy_connection_get_description (state->connection),
-                 alloy_nexus_message_type_to_string (message->type), state->dropped);
+      if (++state->dropped <= WARNINGS_LOGGED)
+        g_warning ("%s: unexpected %s from the client; dropped (%" G_GUINT64_FORMAT " so far)",
+                   alloy_connection_get_description (state->connection),
+                   alloy_nexus_message_type_to_string (message->type), state->dropped);
       break;
     }
   return TRUE;
+}
+
+static gboolean
+is_busy (gpointer user_data)
+{
+  return ((NexusState *) user_data)->active != NULL;
 }
 
 static void
@@ -138,6 +160,7 @@ alloy_nexus_service_attach (AlloyConnection *connection, AlloySource *source)
     .frame = on_frame,
     .closed = on_closed,
     .free_state = (GDestroyNotify) nexus_state_free,
+    .busy = is_busy,
   };
   NexusState *state = g_new0 (NexusState, 1);
 

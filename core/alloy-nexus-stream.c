@@ -21,6 +21,9 @@
 
 /* Rejected items logged one by one per stream; the rest are counted. */
 #define REJECTS_LOGGED 10
+/* A client that takes nothing for this long is stuck: its stream fails
+ * rather than holding a pool thread (Burst's Java pipe gives 2 minutes). */
+#define STALL_LIMIT_US (120 * G_USEC_PER_SEC)
 
 typedef struct {
   const AlloyPartition *partition; /* owned by the dataset */
@@ -58,6 +61,7 @@ struct _AlloyNexusStream {
   gsize queued_bytes;
   gboolean running;
   gboolean wait_expired;
+  gboolean stalled;
 
   /* Pool thread, then read by the main context at the end. */
   gint64 items_sent;
@@ -123,6 +127,21 @@ alloy_nexus_stream_matches (AlloyNexusStream *stream, const char *guid, const ch
 
 /* Main context: the wire. */
 
+/* Work for the main context from a pool thread. Never
+ * g_main_context_invoke(): once the loop has stopped, it would run the
+ * function right there, on the pool thread. */
+static void
+run_on_context (AlloyNexusStream *stream, GSourceFunc func, gpointer data,
+                GDestroyNotify notify)
+{
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, func, data, notify);
+  g_source_attach (idle, stream->context);
+  g_source_unref (idle);
+}
+
 static void
 send_frame (AlloyNexusStream *stream, GBytes *frame)
 {
@@ -164,9 +183,12 @@ send_complete (AlloyNexusStream *stream, gint32 status)
     g_message ("%s: complete, %" G_GINT64_FORMAT " items, %" G_GINT64_FORMAT " rejected%s",
                stream->description, stream->items_sent, stream->rejected,
                status == ALLOY_NEXUS_STATUS_ABORT ? " (aborted by the client)" : "");
-  g_clear_object (&stream->connection);
   if (stream->done != NULL)
     stream->done (stream, stream->done_data);
+  /* A client that reads nothing would never see the Complete. */
+  if (stream->stalled && stream->connection != NULL)
+    alloy_connection_close (stream->connection);
+  g_clear_object (&stream->connection);
 }
 
 static void
@@ -239,6 +261,10 @@ finish_work (gpointer user_data)
   else if (!g_cancellable_is_cancelled (stream->cancellable))
     send_complete (stream, stream->items_sent > 0 ? ALLOY_NEXUS_STATUS_END
                                                   : ALLOY_NEXUS_STATUS_NO_DATA);
+  else if (!stream->complete_sent)
+    g_message ("%s: stopped after %" G_GINT64_FORMAT " items: the connection is gone",
+               stream->description, stream->items_sent);
+  alloy_source_work_done (stream->source);
   return G_SOURCE_REMOVE;
 }
 
@@ -282,6 +308,7 @@ push_parcel (AlloyNexusStream *stream, AlloyParcelBuilder *builder)
   g_autoptr(GBytes) deflated = NULL;
   gsize limit = 2 * alloy_source_get_parcel_max_bytes (stream->source);
   gboolean cancelled;
+  gint64 deadline;
 
   if (alloy_parcel_builder_get_n_blobs (builder) == 0)
     return TRUE;
@@ -293,21 +320,26 @@ push_parcel (AlloyNexusStream *stream, AlloyParcelBuilder *builder)
   hand_over->size = g_bytes_get_size (hand_over->frame);
 
   g_mutex_lock (&stream->lock);
+  deadline = g_get_monotonic_time () + STALL_LIMIT_US;
   while (stream->queued_bytes > 0 && stream->queued_bytes + hand_over->size > limit &&
-         !g_cancellable_is_cancelled (stream->cancellable))
-    g_cond_wait (&stream->room, &stream->lock);
-  cancelled = g_cancellable_is_cancelled (stream->cancellable);
+         !g_cancellable_is_cancelled (stream->cancellable) && !stream->stalled)
+    if (!g_cond_wait_until (&stream->room, &stream->lock, deadline))
+      stream->stalled = TRUE;
+  cancelled = g_cancellable_is_cancelled (stream->cancellable) || stream->stalled;
   if (!cancelled)
     stream->queued_bytes += hand_over->size;
   g_mutex_unlock (&stream->lock);
   if (cancelled)
     {
+      if (stream->stalled)
+        stream->failure = g_strdup_printf ("the client took nothing for %d s",
+                                           (int) (STALL_LIMIT_US / G_USEC_PER_SEC));
       hand_over_free (hand_over);
       return FALSE;
     }
   /* Counted once handed over: the Complete follows every parcel. */
   stream->items_sent += buffer_count;
-  g_main_context_invoke_full (stream->context, G_PRIORITY_DEFAULT, send_parcel, hand_over, NULL);
+  run_on_context (stream, send_parcel, hand_over, NULL);
   return TRUE;
 }
 
@@ -401,6 +433,7 @@ produce (gpointer data, gpointer unused)
   g_autoptr(AlloyBrioSchema) schema = NULL;
   g_autoptr(AlloyBrioPresser) presser = NULL;
   g_autoptr(AlloyParcelBuilder) builder = NULL;
+  AlloyNexusStream *owned;
   gulong cancel_id;
   gboolean expired;
 
@@ -433,9 +466,9 @@ produce (gpointer data, gpointer unused)
                stream->description, stream->rejected, REJECTS_LOGGED);
   g_cancellable_disconnect (stream->cancellable, cancel_id);
 out:
-  g_main_context_invoke_full (stream->context, G_PRIORITY_DEFAULT, finish_work,
-                              alloy_nexus_stream_ref (stream),
-                              (GDestroyNotify) alloy_nexus_stream_unref);
+  /* The last reference is dropped on the main context. */
+  owned = g_steal_pointer (&stream);
+  run_on_context (owned, finish_work, owned, (GDestroyNotify) alloy_nexus_stream_unref);
 }
 
 /* Main context: start. */
@@ -502,8 +535,9 @@ alloy_nexus_stream_start (AlloySource *source, AlloyConnection *connection,
   stream->variant = variant;
   stream->guid = g_strdup (initiate->guid);
   stream->suid = g_strdup (initiate->suid);
-  stream->description = g_strdup_printf ("%s: stream %s", alloy_connection_get_description (connection),
-                                         initiate->suid);
+  stream->description = g_strdup_printf ("%s: stream %s/%s",
+                                         alloy_connection_get_description (connection),
+                                         initiate->guid, initiate->suid);
   stream->cancellable = g_cancellable_new ();
   stream->done = done;
   stream->done_data = user_data;

@@ -91,8 +91,13 @@ alloy_server_dispose (GObject *object)
   if (self->connections != NULL)
     {
       g_autolist(AlloyConnection) open = open_connections (self);
+      /* A connection may outlive the server by its read in flight. */
       for (GList *l = open; l; l = l->next)
-        alloy_connection_close (l->data);
+        {
+          g_signal_handlers_disconnect_by_data (l->data, self);
+          alloy_connection_close (l->data);
+        }
+      g_hash_table_remove_all (self->connections);
     }
   /* After the connections: their streams are cancelled by now, and the
    * source waits for the work still under way. */
@@ -204,7 +209,17 @@ alloy_server_new (AlloyConfig *config, GError **error)
   return g_steal_pointer (&self);
 }
 
-/* The shutdown completes once the last connection has really closed. */
+static void finish_shutdown_if_idle (AlloyServer *self);
+
+static gboolean
+on_source_idle (gpointer user_data)
+{
+  finish_shutdown_if_idle (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The shutdown completes once the last connection has really closed and
+ * the last stream's work has returned from the pool. */
 static void
 finish_shutdown_if_idle (AlloyServer *self)
 {
@@ -212,6 +227,11 @@ finish_shutdown_if_idle (AlloyServer *self)
 
   if (self->shutdown_task == NULL || g_hash_table_size (self->connections) > 0)
     return;
+  if (alloy_source_get_n_work (self->source) > 0)
+    {
+      alloy_source_when_idle (self->source, on_source_idle, self);
+      return;
+    }
   g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
   task = g_steal_pointer (&self->shutdown_task);
   stop_instances (self);
@@ -460,6 +480,8 @@ alloy_server_shutdown_async (AlloyServer *self, GAsyncReadyCallback callback, gp
   self->shutdown_task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (self->shutdown_task, alloy_server_shutdown_async);
   g_cancellable_cancel (self->start_cancellable);
+  /* Views are answered NotReady, new streams refused; running ones go on. */
+  alloy_source_set_stopping (self->source);
 
   /* No new connections from here on. */
   for (guint i = 0; i < self->listeners->len; i++)

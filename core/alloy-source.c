@@ -30,6 +30,10 @@ struct _AlloySource {
   guint heartbeat_ms;
   guint load_wait_max_ms;
   GThreadPool *pool;
+  guint n_work;
+  gboolean stopping;
+  GSourceFunc idle;
+  gpointer idle_data;
 };
 
 G_DEFINE_FINAL_TYPE (AlloySource, alloy_source, G_TYPE_OBJECT)
@@ -41,7 +45,9 @@ alloy_source_dispose (GObject *object)
 
   if (self->catalog != NULL)
     alloy_catalog_stop (self->catalog);
-  /* Waits for the work under way: streams were cancelled by then. */
+  /* The server waited for the work (alloy_source_when_idle): nothing is
+   * queued or running any more. */
+  g_warn_if_fail (self->n_work == 0);
   if (self->pool != NULL)
     g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
   g_clear_object (&self->catalog);
@@ -151,9 +157,16 @@ alloy_source_start (AlloySource *self, GError **error)
 }
 
 void
-alloy_source_stop (AlloySource *self)
+alloy_source_set_stopping (AlloySource *self)
 {
+  self->stopping = TRUE;
   alloy_catalog_stop (self->catalog);
+}
+
+gboolean
+alloy_source_is_stopping (AlloySource *self)
+{
+  return self->stopping;
 }
 
 AlloyCatalog *
@@ -199,10 +212,10 @@ plan_view (AlloySource *self, const AlloyViewRequest *request, GError **error)
   AlloyViewPlanInput input = { 0 };
   gint32 root_version;
 
-  if (self->cluster == NULL)
+  if (self->cluster == NULL || self->stopping)
     {
       g_set_error (error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_NOT_READY,
-                   "this peer is still starting");
+                   self->stopping ? "this peer is shutting down" : "this peer is still starting");
       return NULL;
     }
 
@@ -321,5 +334,36 @@ alloy_source_run (AlloySource *self, GFunc work, gpointer data)
 
   item->work = work;
   item->data = data;
+  self->n_work++;
   g_thread_pool_push (self->pool, item, NULL);
+}
+
+void
+alloy_source_work_done (AlloySource *self)
+{
+  GSourceFunc idle = self->idle;
+
+  g_return_if_fail (self->n_work > 0);
+  if (--self->n_work > 0 || idle == NULL)
+    return;
+  self->idle = NULL;
+  idle (self->idle_data);
+}
+
+guint
+alloy_source_get_n_work (AlloySource *self)
+{
+  return self->n_work;
+}
+
+void
+alloy_source_when_idle (AlloySource *self, GSourceFunc idle, gpointer user_data)
+{
+  if (self->n_work == 0)
+    {
+      idle (user_data);
+      return;
+    }
+  self->idle = idle;
+  self->idle_data = user_data;
 }

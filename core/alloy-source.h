@@ -28,9 +28,12 @@ void alloy_source_set_cluster (AlloySource *self, AlloyCluster *cluster);
  * connection), then keeps the catalog up to date. */
 ALLOY_INTERNAL
 gboolean alloy_source_start (AlloySource *self, GError **error);
-/* Stops monitoring and cancels the work of every stream. */
+/* The peer is going away: views are answered NotReady and new streams
+ * refused from now on; monitoring stops. */
 ALLOY_INTERNAL
-void alloy_source_stop (AlloySource *self);
+void alloy_source_set_stopping (AlloySource *self);
+ALLOY_INTERNAL
+gboolean alloy_source_is_stopping (AlloySource *self);
 
 ALLOY_INTERNAL
 AlloyCatalog *alloy_source_get_catalog (AlloySource *self);
@@ -56,8 +59,17 @@ ALLOY_INTERNAL
 guint alloy_source_get_load_wait_max_ms (AlloySource *self);
 
 /* Runs @work(@data) on one of load.concurrency threads, in order of
- * submission: a stream waits here for its turn. */
+ * submission: a stream waits here for its turn. Every piece of work ends,
+ * on the main context, with alloy_source_work_done(). */
 ALLOY_INTERNAL
 void alloy_source_run (AlloySource *self, GFunc work, gpointer data);
+ALLOY_INTERNAL
+void alloy_source_work_done (AlloySource *self);
+/* Work queued or running. */
+ALLOY_INTERNAL
+guint alloy_source_get_n_work (AlloySource *self);
+/* Calls @idle once no work is queued or running (at once when none is). */
+ALLOY_INTERNAL
+void alloy_source_when_idle (AlloySource *self, GSourceFunc idle, gpointer user_data);
 
 G_END_DECLS

@@ -13,9 +13,13 @@
 
 #include "alloy-thrift-codec.h"
 
+/* Warnings about one connection's odd calls, before they are only counted. */
+#define WARNINGS_LOGGED 10
+
 typedef struct {
   AlloyConnection *connection; /* unowned: the connection owns this state */
   AlloySource *source;
+  guint64 refused;
 } ThriftState;
 
 static void
@@ -55,8 +59,10 @@ on_frame (gpointer user_data, GBytes *frame, GError **error)
         }
       if (type != ALLOY_THRIFT_APP_PROTOCOL_ERROR)
         {
-          g_warning ("%s: %s", alloy_connection_get_description (state->connection),
-                     local_error->message);
+          if (++state->refused <= WARNINGS_LOGGED)
+            g_warning ("%s: %s (%" G_GUINT64_FORMAT " refused so far)",
+                       alloy_connection_get_description (state->connection),
+                       local_error->message, state->refused);
           return TRUE;
         }
       /* The client is told why before the connection ends. */

@@ -178,7 +178,7 @@ static void
 test_read_truncated_body (Fixture *fixture, gconstpointer data)
 {
   assert_read_error (fixture, "\0\0\0\x08" "abc", 7, 64, ALLOY_FRAME_ERROR_TRUNCATED,
-                     "offset 100: the stream ended inside a frame (7 of its bytes)");
+                     "offset 100: the stream ended inside a frame (7 of 12 bytes)");
 }
 
 typedef struct {
