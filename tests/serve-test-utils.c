@@ -220,7 +220,7 @@ serve_test_config (const char *datasets, const char *extra_alloy_keys)
                           "alloy.samplestore.location=%s\n"
                           "alloy.samplestore.schema.path=%s\n"
                           "alloy.samplestore.dataset.settle=0s\n"
-                          "drain-timeout=1s\n"
+                          "drain-timeout=30s\n"
                           "%s\n"
                           "[transport:thrift]\nplugin=transport_tcp\nprotocol=thrift\n"
                           "listen=127.0.0.1:0\n"

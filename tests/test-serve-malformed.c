@@ -15,6 +15,7 @@
 
 #include <glib/gstdio.h>
 
+#include <signal.h>
 #include <string.h>
 
 typedef struct {
@@ -226,6 +227,8 @@ test_thrift (Fixture *fixture, gconstpointer data)
     g_assert_cmpuint (answer->loci->len, ==, 1);
   }
   assert_fetch_works (fixture);
+  /* Or the stop would wait out the drain period for it. */
+  g_socket_close (idle, NULL);
   serve_test_daemon_stop (fixture->daemon);
 }
 
@@ -363,6 +366,41 @@ test_nexus (Fixture *fixture, gconstpointer data)
   serve_test_daemon_stop (fixture->daemon);
 }
 
+/* Once alloyd drains, a view on a connection still open is answered
+ * NotReady, and the drain ends when that connection goes. */
+static void
+test_drain (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(AlloyViewRequest) request = quo_request ();
+  g_autoptr(GBytes) call = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(AlloyViewAnswer) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!fixture->have_fixtures)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return;
+    }
+  socket = connect_to (fixture->thrift);
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->daemon, "thrift connection from"),
+                         10000);
+  g_subprocess_send_signal (fixture->daemon->process, SIGTERM);
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->daemon, "draining 1 open"), 10000);
+  call = alloy_thrift_encode_call (3, request);
+  send_bytes (socket, g_bytes_get_data (call, NULL), g_bytes_get_size (call));
+  reply = read_frame (socket);
+  answer = alloy_thrift_decode_reply (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), 3,
+                                      &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (answer->state, ==, ALLOY_VIEW_STATE_NOT_READY);
+  g_assert_cmpstr (answer->message, ==, "this peer is shutting down");
+  g_assert_null (answer->loci);
+  g_socket_close (socket, NULL);
+  serve_test_daemon_stop (fixture->daemon);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -371,6 +409,8 @@ main (int argc, char **argv)
   g_test_add ("/serve-malformed/thrift", Fixture, NULL, fixture_set_up, test_thrift,
               fixture_tear_down);
   g_test_add ("/serve-malformed/nexus", Fixture, NULL, fixture_set_up, test_nexus,
+              fixture_tear_down);
+  g_test_add ("/serve-malformed/drain", Fixture, NULL, fixture_set_up, test_drain,
               fixture_tear_down);
   return g_test_run ();
 }
