@@ -1,8 +1,10 @@
-/* test-serve-malformed.c: bad frames on alloyd's Thrift and Nexus ports.
- * Each closes its own connection only (or, for a well-framed message of
- * an unknown type, is dropped while the connection goes on); a client that
- * vanishes mid-stream frees its stream; and the server then still serves
- * a good fetch.
+/* test-serve-malformed.c: alloyd against clients that misbehave or push
+ * the protocol's edges, over raw sockets. Bad frames on the Thrift and
+ * Nexus ports each close their own connection only (a well-framed message
+ * of an unknown type is dropped and the connection goes on); a client that
+ * vanishes mid-stream frees its stream; streams follow one another on a
+ * pooled connection; a StreamAbort ends a stream with Complete(Abort); a
+ * draining peer answers NotReady. After each, the server still serves.
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
@@ -49,7 +51,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   fixture->have_fixtures = serve_test_make_quo_dataset (fixture->datasets);
   if (!fixture->have_fixtures)
     return;
-  config = serve_test_config (fixture->datasets, NULL);
+  config = serve_test_config (fixture->datasets, data);
   fixture->daemon = serve_test_daemon_start (fixture->dir, "alloy", config);
   fixture->thrift = address_of (fixture->daemon, "thrift");
   fixture->nexus = address_of (fixture->daemon, "nexus");
@@ -366,6 +368,101 @@ test_nexus (Fixture *fixture, gconstpointer data)
   serve_test_daemon_stop (fixture->daemon);
 }
 
+/* Reads one stream's messages to its Complete; returns the Complete and
+ * the slots its parcels carried. */
+static AlloyNexusMessage *
+read_to_complete (GSocket *socket, const char *suid, gint64 *slots)
+{
+  *slots = 0;
+  for (;;)
+    {
+      AlloyNexusMessage *message = read_message (socket, ALLOY_NEXUS_VARIANT_TRACE);
+
+      g_assert_cmpstr (message->suid, ==, suid);
+      if (message->type == ALLOY_NEXUS_COMPLETE)
+        return message;
+      if (message->type == ALLOY_NEXUS_PARCEL)
+        *slots += message->buffer_count;
+      else if (message->type == ALLOY_NEXUS_HEARTBEAT)
+        g_assert_cmpint (message->status, ==, ALLOY_NEXUS_STATUS_HEARTBEAT);
+      else
+        g_assert_cmpint (message->type, ==, ALLOY_NEXUS_INITIATED);
+      alloy_nexus_message_free (message);
+    }
+}
+
+static void
+send_frame (GSocket *socket, GBytes *frame)
+{
+  send_bytes (socket, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+}
+
+/* Two streams one after the other on one connection, as a cell's pooled
+ * connection carries them; and a StreamAbort for a stream that waits for
+ * its turn (load.concurrency=1) ends it with Complete(Abort). */
+static void
+test_streams (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(AlloyViewAnswer) answer = NULL;
+  g_autoptr(GSocket) pooled = NULL;
+  g_autoptr(GSocket) waiting = NULL;
+  GHashTable *properties;
+  gint64 slots = 0;
+
+  if (!fixture->have_fixtures)
+    {
+      g_test_skip ("no ../shared/fixtures");
+      return;
+    }
+  answer = plan_quo (fixture);
+  properties = ((AlloyLocus *) answer->loci->pdata[0])->partition_properties;
+  pooled = connect_to (fixture->nexus);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autofree char *suid = g_strdup_printf ("S%u", round);
+      g_autoptr(GBytes) initiate = initiate_frame (ALLOY_NEXUS_VARIANT_TRACE, "G", suid,
+                                                   properties);
+      g_autoptr(AlloyNexusMessage) complete = NULL;
+
+      send_frame (pooled, initiate);
+      complete = read_to_complete (pooled, suid, &slots);
+      g_assert_cmpint (complete->status, ==, ALLOY_NEXUS_STATUS_END);
+      g_assert_cmpint (complete->item_count, ==, 26);
+      g_assert_cmpint (slots, ==, 26);
+    }
+
+  /* The pooled connection's stream holds the only pool thread... */
+  {
+    g_autoptr(GBytes) busy = initiate_frame (ALLOY_NEXUS_VARIANT_TRACE, "G", "busy", properties);
+    g_autoptr(GBytes) queued = initiate_frame (ALLOY_NEXUS_VARIANT_TRACE, "G", "queued",
+                                               properties);
+    g_autoptr(AlloyNexusMessage) abort = alloy_nexus_message_new (ALLOY_NEXUS_ABORT, 0, "G",
+                                                                  "queued");
+    g_autoptr(GBytes) abort_frame = NULL;
+    g_autoptr(AlloyNexusMessage) initiated = NULL;
+    g_autoptr(AlloyNexusMessage) complete = NULL;
+    g_autoptr(AlloyNexusMessage) busy_complete = NULL;
+
+    send_frame (pooled, busy);
+    waiting = connect_to (fixture->nexus);
+    send_frame (waiting, queued);
+    initiated = read_message (waiting, ALLOY_NEXUS_VARIANT_TRACE);
+    g_assert_cmpint (initiated->type, ==, ALLOY_NEXUS_INITIATED);
+    /* ...so this one waits for its turn when the Abort comes. */
+    abort->abort_status = ALLOY_NEXUS_STATUS_ABORT;
+    abort_frame = alloy_nexus_message_encode (abort, ALLOY_NEXUS_VARIANT_TRACE);
+    send_frame (waiting, abort_frame);
+    complete = read_to_complete (waiting, "queued", &slots);
+    g_assert_cmpint (complete->status, ==, ALLOY_NEXUS_STATUS_ABORT);
+    g_assert_cmpint (complete->item_count, ==, slots);
+    busy_complete = read_to_complete (pooled, "busy", &slots);
+    g_assert_cmpint (busy_complete->item_count, ==, 26);
+  }
+  g_socket_close (pooled, NULL);
+  g_socket_close (waiting, NULL);
+  serve_test_daemon_stop (fixture->daemon);
+}
+
 /* Once alloyd drains, a view on a connection still open is answered
  * NotReady, and the drain ends when that connection goes. */
 static void
@@ -412,5 +509,7 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/serve-malformed/drain", Fixture, NULL, fixture_set_up, test_drain,
               fixture_tear_down);
+  g_test_add ("/serve-malformed/streams", Fixture, "alloy.samplestore.load.concurrency=1",
+              fixture_set_up, test_streams, fixture_tear_down);
   return g_test_run ();
 }
