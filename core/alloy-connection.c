@@ -305,12 +305,6 @@ alloy_connection_send (AlloyConnection *self, GBytes *frame, AlloyFrameWrittenFu
   alloy_frame_writer_push (self->writer, frame, on_sent, sent);
 }
 
-gsize
-alloy_connection_get_pending (AlloyConnection *self)
-{
-  return alloy_frame_writer_get_pending (self->writer);
-}
-
 void
 alloy_connection_close_after_writes (AlloyConnection *self, const char *reason)
 {
@@ -337,19 +331,8 @@ alloy_connection_close (AlloyConnection *self)
 }
 
 const char *
-alloy_connection_get_remote (AlloyConnection *self)
-{
-  return self->remote;
-}
-
-const char *
 alloy_connection_get_description (AlloyConnection *self)
 {
   return self->description;
 }
 
-guint64
-alloy_connection_get_bytes_received (AlloyConnection *self)
-{
-  return self->bytes_received;
-}

@@ -50,9 +50,6 @@ void alloy_connection_start (AlloyConnection *self);
 ALLOY_INTERNAL
 void alloy_connection_send (AlloyConnection *self, GBytes *frame, AlloyFrameWrittenFunc written,
                             gpointer user_data);
-/* Bytes queued for writing. */
-ALLOY_INTERNAL
-gsize alloy_connection_get_pending (AlloyConnection *self);
 /* Ends the connection once what was queued is written, logging @reason. */
 ALLOY_INTERNAL
 void alloy_connection_close_after_writes (AlloyConnection *self, const char *reason);
@@ -62,12 +59,8 @@ gboolean alloy_connection_is_busy (AlloyConnection *self);
 /* Ends the connection now (end of a drain period). */
 ALLOY_INTERNAL
 void alloy_connection_close (AlloyConnection *self);
-ALLOY_INTERNAL
-const char *alloy_connection_get_remote (AlloyConnection *self);
 /* "[transport:nexus] 127.0.0.1:51234": for log lines. */
 ALLOY_INTERNAL
 const char *alloy_connection_get_description (AlloyConnection *self);
-ALLOY_INTERNAL
-guint64 alloy_connection_get_bytes_received (AlloyConnection *self);
 
 G_END_DECLS

@@ -157,6 +157,9 @@ create_instance (AlloyServer *self, const char *group, GError **error)
   return g_steal_pointer (&instance);
 }
 
+static void on_incoming (AlloyTransport *transport, GIOStream *stream, const char *remote,
+                         gpointer user_data);
+
 AlloyServer *
 alloy_server_new (AlloyConfig *config, GError **error)
 {
@@ -191,6 +194,9 @@ alloy_server_new (AlloyConfig *config, GError **error)
               listener->scheme = g_strdup (g_str_has_prefix (module, "transport_")
                                              ? module + strlen ("transport_") : module);
               listener->transport = ALLOY_TRANSPORT (g_object_ref (instance));
+              /* Before the start: a transport may accept at once. */
+              listener->incoming_id = g_signal_connect (listener->transport, "incoming",
+                                                        G_CALLBACK (on_incoming), listener);
               g_ptr_array_add (self->listeners, listener);
             }
           else if (start_order[k] == ALLOY_PLUGIN_KIND_DISCOVERY)
@@ -377,8 +383,6 @@ on_instance_started (GObject *source, GAsyncResult *result, gpointer user_data)
       if (ALLOY_PLUGIN_INSTANCE (listener->transport) == instance)
         {
           log_listener (listener);
-          listener->incoming_id = g_signal_connect (listener->transport, "incoming",
-                                                    G_CALLBACK (on_incoming), listener);
         }
     }
   start_next (self);
