@@ -243,3 +243,17 @@ alloy_test_append_hex (GByteArray *bytes, const char *hex)
       hex += 2;
     }
 }
+
+char *
+alloy_test_peers_text (AlloyPeerSnapshot *snapshot)
+{
+  GPtrArray *peers = alloy_peer_snapshot_get_peers (snapshot);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < peers->len; i++)
+    {
+      g_autofree char *peer = alloy_peer_to_string (g_ptr_array_index (peers, i));
+      g_string_append_printf (text, "%s%s", i ? " " : "", peer);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}

@@ -72,6 +72,10 @@ void alloy_test_assert_expected_logs (void);
  * Worked examples of the references are written this way. */
 void alloy_test_append_hex (GByteArray *bytes, const char *hex);
 
+/* A snapshot's peers as `id@host:port` separated by spaces, sorted as the
+ * snapshot keeps them. */
+char *alloy_test_peers_text (AlloyPeerSnapshot *snapshot);
+
 /* ../shared/fixtures, or NULL (the test should then g_test_skip). */
 const char *alloy_test_fixtures_dir (void);
 

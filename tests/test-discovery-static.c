@@ -122,20 +122,6 @@ start (Fixture *fixture, const char *group_text)
   g_assert_no_error (error);
 }
 
-static char *
-peers_text (AlloyPeerSnapshot *snapshot)
-{
-  GPtrArray *peers = alloy_peer_snapshot_get_peers (snapshot);
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  for (guint i = 0; i < peers->len; i++)
-    {
-      g_autofree char *peer = alloy_peer_to_string (g_ptr_array_index (peers, i));
-      g_string_append_printf (text, "%s%s", i ? " " : "", peer);
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
 static AlloyPeerSnapshot *
 snapshot_at (Fixture *fixture, guint i)
 {
@@ -152,7 +138,7 @@ test_literals (Fixture *fixture, gconstpointer data)
   start (fixture, "peers=alloy-1@127.0.0.1:1271; alloy-0@127.0.0.1:1270;alloy-2@[::1]:1272;\n");
   /* IP literals: the answer is there as soon as start returns. */
   snapshot = snapshot_at (fixture, 0);
-  text = peers_text (snapshot);
+  text = alloy_test_peers_text (snapshot);
   g_assert_cmpstr (text, ==, "alloy-0@127.0.0.1:1270 alloy-1@127.0.0.1:1271 alloy-2@[::1]:1272");
   g_assert_cmpint (alloy_peer_snapshot_get_outcome (snapshot), ==, ALLOY_SNAPSHOT_AUTHORITATIVE);
   g_assert_cmpuint (alloy_peer_snapshot_get_generation (snapshot), ==, 1);
@@ -182,7 +168,7 @@ test_names (Fixture *fixture, gconstpointer data)
   start (fixture, "peers=b@peer-b.test:1272;a@peer-a.test:1271;c@127.0.0.1:1273\n"
                   "resolve-interval=1h\n");
   ALLOY_TEST_WAIT_UNTIL (fixture->snapshots->len == 1, 5000);
-  text = peers_text (snapshot_at (fixture, 0));
+  text = alloy_test_peers_text (snapshot_at (fixture, 0));
   g_assert_cmpstr (text, ==, "a@127.0.0.11:1271 b@[::1]:1272 c@127.0.0.1:1273");
   g_assert_cmpuint (fixture->resolver->lookups, ==, 2);
   g_assert_cmpuint (alloy_peer_snapshot_get_next_refresh_hint_ms (snapshot_at (fixture, 0)), ==,
