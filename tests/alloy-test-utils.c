@@ -41,28 +41,53 @@ alloy_test_load_plugin (const char *name)
   return plugin;
 }
 
-AlloyPluginInstance *
-alloy_test_new_instance (const char *name, const char *group, const char *group_text)
+/* An instance of plugin @name configured from @group_text, with the
+ * defaults filled in as the core does before configure; NULL with the
+ * configure error. */
+static AlloyPluginInstance *
+configure_instance (const char *name, const char *group, const char *group_text, GError **error)
 {
   const AlloyPlugin *plugin = alloy_test_load_plugin (name);
   g_autoptr(GKeyFile) config = g_key_file_new ();
   g_autofree char *data = g_strdup_printf ("[%s]\nplugin=%s\n%s\n", group, name,
                                            group_text ? group_text : "");
-  g_autoptr(GError) error = NULL;
-  AlloyPluginInstance *instance;
+  g_autoptr(AlloyPluginInstance) instance = NULL;
+  g_autoptr(GError) local_error = NULL;
 
-  g_key_file_load_from_data (config, data, -1, G_KEY_FILE_NONE, &error);
-  g_assert_no_error (error);
-  /* Fill in the defaults, as the core does before configure. */
+  g_key_file_load_from_data (config, data, -1, G_KEY_FILE_NONE, &local_error);
+  g_assert_no_error (local_error);
   for (const AlloyOptionSpec *spec = plugin->descriptor->options; spec && spec->key; spec++)
     if (!g_key_file_has_key (config, group, spec->key, NULL) && spec->default_value != NULL)
       g_key_file_set_value (config, group, spec->key, spec->default_value);
 
   instance = g_object_new (plugin->type, NULL);
   alloy_plugin_instance_set_name (instance, group);
-  alloy_plugin_instance_configure (instance, config, group, &error);
+  if (!alloy_plugin_instance_configure (instance, config, group, error))
+    return NULL;
+  return g_steal_pointer (&instance);
+}
+
+AlloyPluginInstance *
+alloy_test_new_instance (const char *name, const char *group, const char *group_text)
+{
+  g_autoptr(GError) error = NULL;
+  AlloyPluginInstance *instance = configure_instance (name, group, group_text, &error);
+
   g_assert_no_error (error);
   return instance;
+}
+
+void
+alloy_test_assert_bad_config (const char *name, const char *group, const char *group_text,
+                              const char *message_prefix)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AlloyPluginInstance) instance = configure_instance (name, group, group_text, &error);
+
+  g_assert_null (instance);
+  g_assert_error (error, ALLOY_CONFIG_ERROR, ALLOY_CONFIG_ERROR_INVALID_VALUE);
+  if (!g_str_has_prefix (error->message, message_prefix))
+    g_error ("%s: expected\n  %s\ngot\n  %s", group_text, message_prefix, error->message);
 }
 
 static void

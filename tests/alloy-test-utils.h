@@ -40,6 +40,12 @@ const AlloyPlugin *alloy_test_load_plugin (const char *name);
 AlloyPluginInstance *alloy_test_new_instance (const char *name, const char *group,
                                               const char *group_text);
 
+/* Asserts that configuring plugin @name from @group_text (defaults filled
+ * in) fails with ALLOY_CONFIG_ERROR_INVALID_VALUE and a message starting
+ * with @message_prefix. */
+void alloy_test_assert_bad_config (const char *name, const char *group, const char *group_text,
+                                   const char *message_prefix);
+
 /* Runs start_async on the thread-default context and waits for it. */
 gboolean alloy_test_start_instance (AlloyPluginInstance *instance, GError **error);
 

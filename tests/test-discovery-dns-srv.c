@@ -506,28 +506,9 @@ static const BadConfig bad_configs[] = {
 static void
 test_bad_config (void)
 {
-  const AlloyPlugin *plugin = alloy_test_load_plugin ("discovery_dns_srv");
-
   for (gsize i = 0; i < G_N_ELEMENTS (bad_configs); i++)
-    {
-      g_autoptr(AlloyPluginInstance) instance = g_object_new (plugin->type, NULL);
-      g_autoptr(GKeyFile) config = g_key_file_new ();
-      g_autofree char *text = g_strdup_printf ("[discovery:peers]\n%s", bad_configs[i].text);
-      g_autoptr(GError) error = NULL;
-
-      g_key_file_load_from_data (config, text, -1, G_KEY_FILE_NONE, &error);
-      g_assert_no_error (error);
-      for (const AlloyOptionSpec *spec = plugin->descriptor->options; spec->key; spec++)
-        if (!g_key_file_has_key (config, "discovery:peers", spec->key, NULL) &&
-            spec->default_value != NULL)
-          g_key_file_set_value (config, "discovery:peers", spec->key, spec->default_value);
-      g_assert_false (alloy_plugin_instance_configure (instance, config, "discovery:peers",
-                                                       &error));
-      g_assert_error (error, ALLOY_CONFIG_ERROR, ALLOY_CONFIG_ERROR_INVALID_VALUE);
-      if (!g_str_has_prefix (error->message, bad_configs[i].message))
-        g_error ("%s: expected\n  %s\ngot\n  %s", bad_configs[i].text, bad_configs[i].message,
-                 error->message);
-    }
+    alloy_test_assert_bad_config ("discovery_dns_srv", "discovery:peers", bad_configs[i].text,
+                                  bad_configs[i].message);
 }
 
 int

@@ -481,26 +481,10 @@ static const BadConfig bad_configs[] = {
 static void
 test_bad_config (Fixture *fixture, gconstpointer data)
 {
-  const AlloyPlugin *plugin = alloy_test_load_plugin ("discovery_kubernetes");
-
   g_unsetenv ("KUBERNETES_SERVICE_HOST");
   for (gsize i = 0; i < G_N_ELEMENTS (bad_configs); i++)
-    {
-      g_autoptr(AlloyPluginInstance) instance = g_object_new (plugin->type, NULL);
-      g_autoptr(GKeyFile) config = g_key_file_new ();
-      g_autofree char *data_text = g_strconcat ("[" GROUP "]\n", bad_configs[i].text, NULL);
-      g_autoptr(GError) error = NULL;
-
-      g_assert_true (g_key_file_load_from_data (config, data_text, -1, G_KEY_FILE_NONE, NULL));
-      for (const AlloyOptionSpec *spec = plugin->descriptor->options; spec->key; spec++)
-        if (!g_key_file_has_key (config, GROUP, spec->key, NULL) && spec->default_value)
-          g_key_file_set_value (config, GROUP, spec->key, spec->default_value);
-      g_assert_false (alloy_plugin_instance_configure (instance, config, GROUP, &error));
-      g_assert_error (error, ALLOY_CONFIG_ERROR, ALLOY_CONFIG_ERROR_INVALID_VALUE);
-      if (!g_str_has_prefix (error->message, bad_configs[i].message))
-        g_error ("%s: expected\n  %s\ngot\n  %s", bad_configs[i].text, bad_configs[i].message,
-                 error->message);
-    }
+    alloy_test_assert_bad_config ("discovery_kubernetes", GROUP, bad_configs[i].text,
+                                  bad_configs[i].message);
 }
 
 static void

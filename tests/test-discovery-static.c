@@ -245,22 +245,13 @@ static const BadPeers bad_peers[] = {
 static void
 test_bad_peers (Fixture *fixture, gconstpointer data)
 {
-  const AlloyPlugin *plugin = alloy_test_load_plugin ("discovery_static");
-
   for (gsize i = 0; i < G_N_ELEMENTS (bad_peers); i++)
     {
-      g_autoptr(AlloyPluginInstance) instance = g_object_new (plugin->type, NULL);
-      g_autoptr(GKeyFile) config = g_key_file_new ();
-      g_autoptr(GError) error = NULL;
+      g_autofree char *text = g_strdup_printf ("peers=%s\nresolve-interval=30s",
+                                               bad_peers[i].peers);
 
-      g_key_file_set_value (config, "discovery:peers", "peers", bad_peers[i].peers);
-      g_key_file_set_value (config, "discovery:peers", "resolve-interval", "30s");
-      g_assert_false (alloy_plugin_instance_configure (instance, config, "discovery:peers",
-                                                       &error));
-      g_assert_error (error, ALLOY_CONFIG_ERROR, ALLOY_CONFIG_ERROR_INVALID_VALUE);
-      if (!g_str_has_prefix (error->message, bad_peers[i].message))
-        g_error ("peers=%s: expected\n  %s\ngot\n  %s", bad_peers[i].peers, bad_peers[i].message,
-                 error->message);
+      alloy_test_assert_bad_config ("discovery_static", "discovery:peers", text,
+                                    bad_peers[i].message);
     }
 }
 
