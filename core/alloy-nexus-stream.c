@@ -344,10 +344,18 @@ push_parcel (AlloyNexusStream *stream, AlloyParcelBuilder *builder)
 }
 
 static void
-reject (AlloyNexusStream *stream, const AlloyItemLocation *at, const char *message)
+reject (AlloyNexusStream *stream, const AlloyItemLocation *at, const char *message,
+        gboolean located)
 {
   stream->rejected++;
-  if (stream->rejected <= REJECTS_LOGGED)
+  if (stream->rejected > REJECTS_LOGGED)
+    return;
+  /* A reader's message starts with the place already; item indexes count
+   * from 0, lines from 1. */
+  if (located)
+    g_warning ("%s: item %" G_GUINT64_FORMAT " rejected: %s", stream->description, at->index,
+               message);
+  else
     g_warning ("%s: %s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ": item %" G_GUINT64_FORMAT
                " rejected: %s", stream->description, at->file, at->line, at->column, at->index,
                message);
@@ -398,7 +406,7 @@ stream_slice (AlloyNexusStream *stream, const Slice *slice, AlloyBrioPresser *pr
           if (g_error_matches (error, ALLOY_READER_ERROR, ALLOY_READER_ERROR_ITEM))
             {
               if (at.index % slice->modulus == slice->residue)
-                reject (stream, &at, error->message);
+                reject (stream, &at, error->message, TRUE);
               g_clear_error (&error);
               continue;
             }
@@ -413,7 +421,7 @@ stream_slice (AlloyNexusStream *stream, const Slice *slice, AlloyBrioPresser *pr
       blob = alloy_brio_presser_press (presser, text, length, &error);
       if (blob == NULL)
         {
-          reject (stream, &at, error->message);
+          reject (stream, &at, error->message, FALSE);
           g_clear_error (&error);
           continue;
         }

@@ -330,8 +330,15 @@ build_self_peer (AlloyServer *self)
           ip = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
           port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
           /* A wildcard address is no address to give out. */
-          host = g_inet_address_get_is_any (ip) ? g_strdup (g_get_host_name ())
-                                                 : g_inet_address_to_string (ip);
+          if (g_inet_address_get_is_any (ip))
+            {
+              host = g_strdup (g_get_host_name ());
+              g_warning ("[%s] listens on a wildcard address without advertise=: loci will "
+                         "name the host '%s', which every cell worker must resolve to this "
+                         "peer; set advertise= to an IP literal", listener->group, host);
+            }
+          else
+            host = g_inet_address_to_string (ip);
         }
     }
   return alloy_peer_new (node_id, host ? host : g_get_host_name (), port);

@@ -228,7 +228,9 @@ plan_view (AlloySource *self, const AlloyViewRequest *request, GError **error)
       gboolean invalid = g_error_matches (local_error, ALLOY_CATALOG_ERROR,
                                           ALLOY_CATALOG_ERROR_NOT_FOUND) ||
                          g_error_matches (local_error, ALLOY_CATALOG_ERROR,
-                                          ALLOY_CATALOG_ERROR_INVALID_NAME);
+                                          ALLOY_CATALOG_ERROR_INVALID_NAME) ||
+                         g_error_matches (local_error, ALLOY_CATALOG_ERROR,
+                                          ALLOY_CATALOG_ERROR_OUTSIDE_ROOT);
       g_set_error (error, ALLOY_VIEW_ERROR,
                    invalid ? ALLOY_VIEW_ERROR_INVALID : ALLOY_VIEW_ERROR_FAILED, "%s",
                    local_error->message);

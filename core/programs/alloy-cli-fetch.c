@@ -385,6 +385,16 @@ on_answer (GObject *source, GAsyncResult *result, gpointer user_data)
 
   fetch->answer = alloy_view_client_call_finish (G_IO_STREAM (source), result, &fetch->error);
   g_io_stream_close (fetch->server_stream, NULL, NULL);
+  /* Echoes a cell does not check, but a test client should. */
+  if (fetch->answer != NULL && strcmp (fetch->answer->motif_filter, FETCH_MOTIF) != 0)
+    fetch->error = g_error_new (ALLOY_VIEW_CLIENT_ERROR, ALLOY_VIEW_CLIENT_ERROR_STATE,
+                                "MOTIF_ECHO: the motif filter is not the view's motif");
+  else if (fetch->answer != NULL && g_strcmp0 (fetch->answer->guid, fetch->guid) != 0)
+    fetch->error = g_error_new (ALLOY_VIEW_CLIENT_ERROR, ALLOY_VIEW_CLIENT_ERROR_STATE,
+                                "GUID_ECHO: the answer's guid '%s' is not the request's '%s'",
+                                fetch->answer->guid, fetch->guid);
+  if (fetch->error != NULL)
+    g_clear_pointer (&fetch->answer, alloy_view_answer_free);
   if (fetch->answer == NULL)
     {
       fetch->finished = TRUE;
@@ -574,7 +584,7 @@ fetch_prepare (Fetch *fetch)
   if (fetch->server == NULL || fetch->schema_name == NULL ||
       (fetch->dataset == NULL) == (fetch->json_location == NULL))
     {
-      fprintf (stderr, "alloy fetch: --server, --schema and one of --dataset and "
+      fprintf (stderr, "alloy fetch: --server, --schema and exactly one of --dataset and "
                        "--json-location are required\n");
       return 2;
     }
@@ -667,7 +677,7 @@ alloy_cli_fetch (int argc, char **argv)
       "Search DIR for the transport plugins first (repeatable)", "DIR" },
     { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &fetch.timeout_s,
       "Wait at most SECONDS for a connection, the view, an Initiated and between two "
-      "messages of a stream (default: a cell's 300, 25 and 30 s)", "SECONDS" },
+      "messages of a stream (default, or 0: a cell's 300, 25 and 30 s)", "SECONDS" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &fetch.verbose,
       "Print a line per locus before the summary", NULL },
     { NULL }
