@@ -304,7 +304,8 @@ test_rejected_and_empty (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_set_contents (bad_file,
                                       "{\"flurryId\":\"a\"}\n"
                                       "{\"flurryId\":\"b\",\"sessions\":7}\n"
-                                      "{\"flurryId\":\"c\"}\n", -1, NULL));
+                                      "{\"flurryId\":\"c\"}\n"
+                                      "7\n", -1, NULL));
   daemon = start_daemon (fixture, NULL, &thrift);
   if (daemon == NULL)
     return;
@@ -312,9 +313,14 @@ test_rejected_and_empty (Fixture *fixture, gconstpointer data)
   out = fetch (fixture, thrift, "bad", verbose, 0, &err);
   serve_test_parse_summary (out, &loci, &items, &rejected);
   g_assert_cmpuint (items, ==, 2);
-  g_assert_cmpuint (rejected, ==, 1);
+  g_assert_cmpuint (rejected, ==, 2);
+  /* The presser's rejection, placed by the stream; the reader's, which
+   * places itself, with its place once. */
   ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (daemon, "users.ndjson:2:1: item 1 rejected"),
                          10000);
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (daemon, "item 3 rejected: "), 10000);
+  g_assert_true (serve_test_daemon_log_has (daemon, "users.ndjson:4:1: expected an object"));
+  g_assert_false (serve_test_daemon_log_has (daemon, "users.ndjson:4:1: item 3"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
