@@ -14,6 +14,13 @@ static const AlloyOptionSpec main_options[] = {
   { ALLOY_KEY_DRAIN_TIMEOUT, ALLOY_OPTION_DURATION, 0, "10s",
     "on SIGTERM or SIGINT, how long open connections may finish before they are closed",
     0, 3600 * 1000 },
+  { ALLOY_KEY_DRAIN_DELAY, ALLOY_OPTION_DURATION, 0, "0s",
+    "on SIGTERM, how long this peer stays reachable before it stops listening: readiness is "
+    "false and new answers leave it out, but its listeners still accept streams",
+    0, 600 * 1000 },
+  { ALLOY_KEY_PEER_TIMEOUT, ALLOY_OPTION_DURATION, 0, "5s",
+    "how long a view waits for each other peer's inventory; a peer that has not answered by "
+    "then is left out of the view", 10, 600 * 1000 },
   { ALLOY_KEY_LOCATION, ALLOY_OPTION_STRING, ALLOY_OPTION_FLAG_REQUIRED, NULL,
     "the dataset root: every directory directly below it is one dataset" },
   { ALLOY_KEY_LOAD_CONCURRENCY, ALLOY_OPTION_INT, 0, "4",
@@ -56,7 +63,7 @@ static const AlloyOptionSpec plugin_group_options[] = {
   { NULL }
 };
 
-static const char *const protocols[] = { "thrift", "nexus", NULL };
+static const char *const protocols[] = { "thrift", "nexus", "http", NULL };
 
 static const AlloyOptionSpec transport_group_options[] = {
   { ALLOY_KEY_PLUGIN, ALLOY_OPTION_STRING, ALLOY_OPTION_FLAG_REQUIRED, NULL,

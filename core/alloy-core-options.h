@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 #define ALLOY_KEY_PLUGIN_PATH "plugin-path"
 #define ALLOY_KEY_NODE_ID "node-id"
 #define ALLOY_KEY_DRAIN_TIMEOUT "drain-timeout"
+#define ALLOY_KEY_DRAIN_DELAY "drain-delay"
+#define ALLOY_KEY_PEER_TIMEOUT "peer-timeout"
 #define ALLOY_KEY_LOCATION "alloy.samplestore.location"
 #define ALLOY_KEY_LOAD_CONCURRENCY "alloy.samplestore.load.concurrency"
 #define ALLOY_KEY_LOCI_REPLICATION "alloy.samplestore.loci.replication"
