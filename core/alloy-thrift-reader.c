@@ -35,6 +35,7 @@
 #include <thrift/c_glib/transport/thrift_memory_buffer.h>
 
 #include "alloy-thrift-codec.h"
+#include "alloy_thrift_peer_types.h"
 #include "alloy_thrift_sample_store_types.h"
 
 /* The classes whose finalize does not chain up to GObject's, which then
@@ -46,7 +47,7 @@ typedef struct {
   GObjectFinalizeFunc parent_finalize;
 } Unchained;
 
-static Unchained unchained[10];
+static Unchained unchained[15];
 
 static void
 finalize_chained (GObject *object)
@@ -76,6 +77,9 @@ alloy_thrift_ensure_types (void)
         ALLOY_THRIFT_TYPE_VIEW_GENERATOR, ALLOY_THRIFT_TYPE_APPLICATION_EXCEPTION,
         ALLOY_THRIFT_TYPE_SAMPLE_STORE_API_GET_VIEW_GENERATOR_ARGS,
         ALLOY_THRIFT_TYPE_SAMPLE_STORE_API_GET_VIEW_GENERATOR_RESULT,
+        ALLOY_THRIFT_TYPE_INVENTORY_REQUEST, ALLOY_THRIFT_TYPE_INVENTORY_PARTITION,
+        ALLOY_THRIFT_TYPE_INVENTORY, ALLOY_THRIFT_TYPE_ALLOY_PEER_API_GET_INVENTORY_ARGS,
+        ALLOY_THRIFT_TYPE_ALLOY_PEER_API_GET_INVENTORY_RESULT,
         THRIFT_TYPE_MEMORY_BUFFER,
       };
 
