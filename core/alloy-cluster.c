@@ -8,12 +8,16 @@
 
 #include "alloy-cluster.h"
 
+#include <string.h>
+
 struct _AlloyCluster {
   GObject parent_instance;
 
   AlloyPeer *self_peer;
   AlloyPeerSnapshot *applied; /* last authoritative snapshot */
   GPtrArray *members;
+  gboolean draining;
+  GHashTable *holdings; /* "PEER\nDATASET" -> GStrv of partition ids */
 };
 
 G_DEFINE_FINAL_TYPE (AlloyCluster, alloy_cluster, G_TYPE_OBJECT)
@@ -29,6 +33,7 @@ alloy_cluster_finalize (GObject *object)
   alloy_peer_free (self->self_peer);
   g_clear_pointer (&self->applied, alloy_peer_snapshot_unref);
   g_ptr_array_unref (self->members);
+  g_hash_table_unref (self->holdings);
 
   G_OBJECT_CLASS (alloy_cluster_parent_class)->finalize (object);
 }
@@ -46,6 +51,8 @@ static void
 alloy_cluster_init (AlloyCluster *self)
 {
   self->members = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_free);
+  self->holdings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_strfreev);
 }
 
 AlloyCluster *
@@ -72,6 +79,15 @@ contains (GPtrArray *peers, const AlloyPeer *peer)
   return FALSE;
 }
 
+/* By id; a discovery entry without id, by its address. */
+static gboolean
+is_self (AlloyCluster *self, const AlloyPeer *peer)
+{
+  if (peer->id != NULL)
+    return g_strcmp0 (peer->id, self->self_peer->id) == 0;
+  return g_strcmp0 (peer->host, self->self_peer->host) == 0 && peer->port == self->self_peer->port;
+}
+
 static void
 log_diff (GPtrArray *before, GPtrArray *after, const char *source)
 {
@@ -87,6 +103,35 @@ log_diff (GPtrArray *before, GPtrArray *after, const char *source)
         g_autofree char *text = alloy_peer_to_string (g_ptr_array_index (before, i));
         g_info ("[%s] peer left: %s", source, text);
       }
+}
+
+static char *
+holding_key (const AlloyPeer *peer, const char *dataset)
+{
+  g_autofree char *text = alloy_peer_to_string (peer);
+
+  return g_strconcat (text, "\n", dataset, NULL);
+}
+
+/* A peer that left takes what is remembered of it along: if it comes back
+ * it answers afresh, and until then its partitions are not expected. */
+static void
+forget_departed (AlloyCluster *self)
+{
+  g_autoptr(GHashTable) prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < self->members->len; i++)
+    g_hash_table_add (prefixes, alloy_peer_to_string (g_ptr_array_index (self->members, i)));
+  g_hash_table_iter_init (&iter, self->holdings);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      g_autofree char *peer = g_strndup (key, strchr (key, '\n') - (const char *) key);
+
+      if (!g_hash_table_contains (prefixes, peer))
+        g_hash_table_iter_remove (&iter);
+    }
 }
 
 void
@@ -107,7 +152,8 @@ alloy_cluster_apply (AlloyCluster *self, AlloyPeerSnapshot *snapshot)
     }
 
   members = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_free);
-  g_ptr_array_add (members, alloy_peer_copy (self->self_peer));
+  if (!self->draining)
+    g_ptr_array_add (members, alloy_peer_copy (self->self_peer));
   peers = alloy_peer_snapshot_get_peers (snapshot);
   for (guint i = 0; i < peers->len; i++)
     {
@@ -115,8 +161,9 @@ alloy_cluster_apply (AlloyCluster *self, AlloyPeerSnapshot *snapshot)
 
       if (!peer->serving || peer->terminating)
         continue;
-      /* The local peer's own entry: it is already there, as it serves. */
-      if (peer->id != NULL && g_strcmp0 (peer->id, self->self_peer->id) == 0)
+      /* The local peer's own entry: it is already there while it serves,
+       * and must not be asked for views while it drains. */
+      if (is_self (self, peer))
         continue;
       g_ptr_array_add (members, alloy_peer_copy (peer));
     }
@@ -132,6 +179,7 @@ alloy_cluster_apply (AlloyCluster *self, AlloyPeerSnapshot *snapshot)
   self->applied = alloy_peer_snapshot_ref (snapshot);
   g_ptr_array_unref (self->members);
   self->members = g_steal_pointer (&members);
+  forget_departed (self);
   if (changed)
     g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -156,4 +204,45 @@ const AlloyPeer *
 alloy_cluster_get_self (AlloyCluster *self)
 {
   return self->self_peer;
+}
+
+void
+alloy_cluster_set_draining (AlloyCluster *self)
+{
+  g_return_if_fail (ALLOY_IS_CLUSTER (self));
+
+  if (self->draining)
+    return;
+  self->draining = TRUE;
+  for (guint i = 0; i < self->members->len; i++)
+    if (alloy_peer_equal (g_ptr_array_index (self->members, i), self->self_peer))
+      {
+        g_ptr_array_remove_index (self->members, i);
+        g_signal_emit (self, signals[CHANGED], 0);
+        break;
+      }
+}
+
+gboolean
+alloy_cluster_is_draining (AlloyCluster *self)
+{
+  return self->draining;
+}
+
+void
+alloy_cluster_remember_holding (AlloyCluster *self, const AlloyPeer *peer, const char *dataset,
+                                const char *const *partition_ids)
+{
+  g_return_if_fail (ALLOY_IS_CLUSTER (self) && partition_ids != NULL);
+
+  g_hash_table_insert (self->holdings, holding_key (peer, dataset),
+                       g_strdupv ((char **) partition_ids));
+}
+
+const char *const *
+alloy_cluster_recall_holding (AlloyCluster *self, const AlloyPeer *peer, const char *dataset)
+{
+  g_autofree char *key = holding_key (peer, dataset);
+
+  return g_hash_table_lookup (self->holdings, key);
 }

@@ -33,4 +33,22 @@ GPtrArray *alloy_cluster_get_members (AlloyCluster *self);
 ALLOY_INTERNAL
 const AlloyPeer *alloy_cluster_get_self (AlloyCluster *self);
 
+/* The local peer is draining: it leaves the members (new views are served
+ * by the others) but stays reachable for the streams already handed out. */
+ALLOY_INTERNAL
+void alloy_cluster_set_draining (AlloyCluster *self);
+ALLOY_INTERNAL
+gboolean alloy_cluster_is_draining (AlloyCluster *self);
+
+/* What @peer held of @dataset when it last answered (partition ids), so
+ * that a view can name what goes missing when it falls silent. Forgotten
+ * when the peer leaves the members. */
+ALLOY_INTERNAL
+void alloy_cluster_remember_holding (AlloyCluster *self, const AlloyPeer *peer,
+                                     const char *dataset, const char *const *partition_ids);
+/* (transfer none) (nullable): NULL when @peer never answered for @dataset. */
+ALLOY_INTERNAL
+const char *const *alloy_cluster_recall_holding (AlloyCluster *self, const AlloyPeer *peer,
+                                                 const char *dataset);
+
 G_END_DECLS

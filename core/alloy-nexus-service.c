@@ -11,6 +11,7 @@
 #include "alloy-nexus-service.h"
 
 #include "alloy-nexus-stream.h"
+#include "alloy-peer-service.h"
 
 /* A client sends only Initiate (a few KiB of properties) and Abort. */
 #define INCOMING_FRAME_MAX (1024u * 1024)
@@ -22,6 +23,7 @@ typedef struct {
   AlloySource *source;
   AlloyNexusVariant variant;
   AlloyNexusStream *active;
+  gboolean peer_calls; /* the connection speaks the peer API */
   guint64 dropped;
   guint64 refused;
 } NexusState;
@@ -72,6 +74,13 @@ on_frame (gpointer user_data, GBytes *frame, GError **error)
   gsize length;
   const guint8 *data = g_bytes_get_data (frame, &length);
 
+  if (state->variant == ALLOY_NEXUS_VARIANT_UNKNOWN && !state->peer_calls)
+    state->peer_calls = alloy_peer_service_claims (frame);
+  if (state->peer_calls)
+    {
+      alloy_peer_service_answer (state->connection, state->source, frame, &state->refused);
+      return TRUE;
+    }
   if (state->variant == ALLOY_NEXUS_VARIANT_UNKNOWN &&
       !alloy_nexus_sniff_variant (data, length, &state->variant, error))
     return FALSE;

@@ -415,8 +415,17 @@ start_next (AlloyServer *self)
       g_autofree char *text = alloy_peer_to_string (self_peer);
 
       g_message ("this peer is %s", text);
+      GStrv search_path = alloy_config_get_plugin_search_path (self->config);
+      g_autoptr(AlloyConnector) connector = alloy_connector_new ((const char *const *) search_path);
+
+      /* Peers are reached through the listeners' own transports. */
+      for (guint i = 0; i < self->listeners->len; i++)
+        {
+          Listener *listener = g_ptr_array_index (self->listeners, i);
+          alloy_connector_add_transport (connector, listener->scheme, listener->transport);
+        }
       self->cluster = alloy_cluster_new (self_peer);
-      alloy_source_set_cluster (self->source, self->cluster);
+      alloy_source_set_cluster (self->source, self->cluster, connector);
       self->snapshot_id = g_signal_connect (self->discovery, "snapshot", G_CALLBACK (on_snapshot),
                                             self);
     }

@@ -6,6 +6,7 @@
 
 #include "alloy-brio-schema.h"
 #include "alloy-core-options.h"
+#include "alloy-view-gather.h"
 #include "alloy-view-plan.h"
 
 #include <string.h>
@@ -19,6 +20,8 @@ struct _AlloySource {
   GObject parent_instance;
 
   AlloyCluster *cluster;
+  AlloyConnector *connector;
+  guint peer_timeout_ms;
   GHashTable *readers; /* module name -> AlloyReader */
   AlloyCatalog *catalog;
   GStrv schema_path;
@@ -52,6 +55,7 @@ alloy_source_dispose (GObject *object)
     g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
   g_clear_object (&self->catalog);
   g_clear_object (&self->cluster);
+  g_clear_object (&self->connector);
   g_clear_pointer (&self->readers, g_hash_table_unref);
 
   G_OBJECT_CLASS (alloy_source_parent_class)->dispose (object);
@@ -113,6 +117,8 @@ alloy_source_new (AlloyConfig *config, GHashTable *readers)
                                                      ALLOY_KEY_HEARTBEAT_INTERVAL);
   self->load_wait_max_ms = alloy_config_get_duration_ms (config, ALLOY_CORE_GROUP,
                                                          ALLOY_KEY_LOAD_WAIT_MAX);
+  self->peer_timeout_ms = alloy_config_get_duration_ms (config, ALLOY_CORE_GROUP,
+                                                        ALLOY_KEY_PEER_TIMEOUT);
   self->catalog = alloy_catalog_new (location,
                                      alloy_config_get_size (config, ALLOY_CORE_GROUP,
                                                             ALLOY_KEY_PARTITION_MAX_BYTES),
@@ -127,9 +133,10 @@ alloy_source_new (AlloyConfig *config, GHashTable *readers)
 }
 
 void
-alloy_source_set_cluster (AlloySource *self, AlloyCluster *cluster)
+alloy_source_set_cluster (AlloySource *self, AlloyCluster *cluster, AlloyConnector *connector)
 {
   g_set_object (&self->cluster, cluster);
+  g_set_object (&self->connector, connector);
 }
 
 gboolean
@@ -198,99 +205,160 @@ digest_schema (AlloyBrioSchema *schema, GError **error)
   return g_strdup (g_checksum_get_string (checksum));
 }
 
-static AlloyViewAnswer *
-plan_view (AlloySource *self, const AlloyViewRequest *request, GError **error)
+AlloyInventory *
+alloy_source_take_inventory (AlloySource *self, const char *dataset_name,
+                             const char *schema_name)
 {
-  g_autoptr(AlloyViewSelection) selection = NULL;
+  const char *peer_id = self->cluster != NULL ? alloy_cluster_get_self (self->cluster)->id : NULL;
   g_autoptr(AlloyDataset) dataset = NULL;
   g_autoptr(AlloyBrioSchema) schema = NULL;
-  g_autoptr(GPtrArray) peers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AlloyInventory) inventory = NULL;
   g_autofree char *schema_digest = NULL;
-  g_autofree char *press_options = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *schema_name;
-  AlloyViewPlanInput input = { 0 };
-  gint32 root_version;
+  const char *bound;
 
-  if (self->cluster == NULL || self->stopping)
-    {
-      g_set_error (error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_NOT_READY,
-                   self->stopping ? "this peer is shutting down" : "this peer is still starting");
-      return NULL;
-    }
-
-  selection = alloy_view_select (request, alloy_catalog_get_root (self->catalog), error);
-  if (selection == NULL)
-    return NULL;
-  dataset = alloy_catalog_lookup (self->catalog, selection->dataset, &local_error);
+  if (self->cluster == NULL || self->stopping || alloy_cluster_is_draining (self->cluster))
+    return alloy_inventory_new (ALLOY_INVENTORY_NOT_READY, peer_id,
+                                self->cluster == NULL ? "starting" : "shutting down");
+  dataset = alloy_catalog_lookup (self->catalog, dataset_name, &error);
   if (dataset == NULL)
     {
-      gboolean invalid = g_error_matches (local_error, ALLOY_CATALOG_ERROR,
-                                          ALLOY_CATALOG_ERROR_NOT_FOUND) ||
-                         g_error_matches (local_error, ALLOY_CATALOG_ERROR,
-                                          ALLOY_CATALOG_ERROR_INVALID_NAME) ||
-                         g_error_matches (local_error, ALLOY_CATALOG_ERROR,
-                                          ALLOY_CATALOG_ERROR_OUTSIDE_ROOT);
-      g_set_error (error, ALLOY_VIEW_ERROR,
-                   invalid ? ALLOY_VIEW_ERROR_INVALID : ALLOY_VIEW_ERROR_FAILED, "%s",
-                   local_error->message);
-      return NULL;
+      AlloyInventoryState state = ALLOY_INVENTORY_FAILED;
+
+      if (g_error_matches (error, ALLOY_CATALOG_ERROR, ALLOY_CATALOG_ERROR_NOT_FOUND))
+        state = ALLOY_INVENTORY_ABSENT;
+      else if (g_error_matches (error, ALLOY_CATALOG_ERROR, ALLOY_CATALOG_ERROR_INVALID_NAME) ||
+               g_error_matches (error, ALLOY_CATALOG_ERROR, ALLOY_CATALOG_ERROR_OUTSIDE_ROOT))
+        state = ALLOY_INVENTORY_INVALID;
+      return alloy_inventory_new (state, peer_id, error->message);
     }
   /* A dataset.conf that names its schema binds its views to it. */
-  schema_name = alloy_dataset_get_schema (dataset);
-  if (schema_name != NULL && g_ascii_strcasecmp (schema_name, request->schema_name) != 0)
+  bound = alloy_dataset_get_schema (dataset);
+  if (bound != NULL && g_ascii_strcasecmp (bound, schema_name) != 0)
     {
-      g_set_error (error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_INVALID,
-                   "dataset %s is of schema %s; the view asks for schema %s", selection->dataset,
-                   schema_name, request->schema_name);
-      return NULL;
+      g_autofree char *message = g_strdup_printf ("dataset %s is of schema %s; the view asks "
+                                                  "for schema %s", dataset_name, bound,
+                                                  schema_name);
+      return alloy_inventory_new (ALLOY_INVENTORY_INVALID, peer_id, message);
     }
-  schema = alloy_brio_schema_find ((const char *const *) self->schema_path, request->schema_name,
-                                   &local_error);
+  schema = alloy_brio_schema_find ((const char *const *) self->schema_path, schema_name, &error);
   if (schema == NULL)
-    {
-      g_set_error (error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_INVALID, "%s", local_error->message);
-      return NULL;
-    }
-  schema_digest = digest_schema (schema, error);
+    return alloy_inventory_new (ALLOY_INVENTORY_INVALID, peer_id, error->message);
+  schema_digest = digest_schema (schema, &error);
   if (schema_digest == NULL)
-    return NULL;
-  root_version = alloy_dataset_get_root_version (dataset);
-  if (root_version == 0)
-    root_version = self->root_version;
-  press_options = g_strdup_printf ("item.max.bytes=%" G_GSIZE_FORMAT ";json.max.depth=%u",
-                                   self->item_max_bytes, self->json_max_depth);
-  /* Until peers exchange inventories, a view is served by the peer asked. */
-  peers = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_free);
-  g_ptr_array_add (peers, alloy_peer_copy (alloy_cluster_get_self (self->cluster)));
+    return alloy_inventory_new (ALLOY_INVENTORY_FAILED, peer_id, error->message);
 
-  input.selection = selection;
-  input.dataset = dataset;
-  input.schema_name = alloy_brio_schema_get_name (schema);
-  input.schema_digest = schema_digest;
-  input.root_version = root_version;
-  input.press_options = press_options;
-  input.peers = peers;
-  input.replication = self->replication;
-  return alloy_view_plan (request, &input, error);
+  inventory = alloy_inventory_new (ALLOY_INVENTORY_HELD, peer_id, NULL);
+  inventory->schema_name = g_strdup (alloy_brio_schema_get_name (schema));
+  inventory->schema_digest = g_steal_pointer (&schema_digest);
+  inventory->root_version = alloy_dataset_get_root_version (dataset);
+  if (inventory->root_version == 0)
+    inventory->root_version = self->root_version;
+  inventory->press_options = g_strdup_printf ("item.max.bytes=%" G_GSIZE_FORMAT
+                                              ";json.max.depth=%u",
+                                              self->item_max_bytes, self->json_max_depth);
+  for (guint k = 0; k < alloy_dataset_get_n_partitions (dataset); k++)
+    {
+      const AlloyPartition *partition = alloy_dataset_get_partition (dataset, k);
+
+      alloy_inventory_add_partition (inventory, partition->id, partition->path,
+                                     partition->digest, partition->range_start,
+                                     partition->range_end);
+    }
+  return g_steal_pointer (&inventory);
 }
 
-AlloyViewAnswer *
-alloy_source_answer_view (AlloySource *self, const AlloyViewRequest *request)
-{
-  g_autoptr(GError) error = NULL;
-  AlloyViewAnswer *answer = plan_view (self, request, &error);
+typedef struct {
+  AlloyViewRequest *request;
+  AlloyViewSelection *selection;
+} Answering;
 
-  if (answer == NULL)
+static void
+answering_free (Answering *answering)
+{
+  alloy_view_request_free (answering->request);
+  alloy_view_selection_free (answering->selection);
+  g_free (answering);
+}
+
+static AlloyViewAnswer *
+answer (const AlloyViewRequest *request, AlloyViewAnswer *planned, const GError *error)
+{
+  if (planned == NULL)
     {
       g_warning ("view %s (schema %s): %s", request->guid, request->schema_name, error->message);
       return alloy_view_plan_failure (request, error);
     }
   /* The motif rides along unapplied (docs/protocol-notes.md). */
   g_message ("view %s (schema %s): %u loci, generation %.12s; the motif filter is passed "
-             "through, not applied", request->guid, request->schema_name, answer->loci->len,
-             answer->generation_hash);
-  return answer;
+             "through, not applied", request->guid, request->schema_name, planned->loci->len,
+             planned->generation_hash);
+  return planned;
+}
+
+static void
+on_gathered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AlloySource *self = g_task_get_source_object (task);
+  Answering *answering = g_task_get_task_data (task);
+  g_autoptr(AlloyViewGathered) gathered = alloy_view_gather_finish (ALLOY_CLUSTER (source),
+                                                                    result);
+  g_autoptr(GError) error = NULL;
+  AlloyViewPlanInput input = { 0 };
+  AlloyViewAnswer *planned = NULL;
+
+  input.selection = answering->selection;
+  input.replication = self->replication;
+  if (alloy_view_check_holdings (answering->selection->dataset, gathered->answered,
+                                 gathered->inventories, gathered->silent, &input, &error))
+    {
+      planned = alloy_view_plan (answering->request, &input, &error);
+      g_ptr_array_unref (input.peers);
+      g_ptr_array_unref (input.inventories);
+    }
+  g_task_return_pointer (task, answer (answering->request, planned, error),
+                         (GDestroyNotify) alloy_view_answer_free);
+}
+
+void
+alloy_source_answer_view_async (AlloySource *self, AlloyViewRequest *request,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  AlloyInventory *local = NULL;
+  Answering *answering;
+
+  g_task_set_source_tag (task, alloy_source_answer_view_async);
+  if (self->cluster == NULL || self->stopping)
+    g_set_error (&error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_NOT_READY,
+                 self->stopping ? "this peer is shutting down" : "this peer is still starting");
+  answering = g_new0 (Answering, 1);
+  answering->request = request;
+  g_task_set_task_data (task, answering, (GDestroyNotify) answering_free);
+  if (error == NULL)
+    answering->selection = alloy_view_select (request, alloy_catalog_get_root (self->catalog),
+                                              &error);
+  if (error != NULL)
+    {
+      g_task_return_pointer (task, answer (request, NULL, error),
+                             (GDestroyNotify) alloy_view_answer_free);
+      return;
+    }
+  if (!alloy_cluster_is_draining (self->cluster))
+    local = alloy_source_take_inventory (self, answering->selection->dataset,
+                                         request->schema_name);
+  alloy_view_gather_async (self->cluster, self->connector, local, answering->selection->dataset,
+                           request->schema_name, self->peer_timeout_ms, on_gathered,
+                           g_steal_pointer (&task));
+}
+
+AlloyViewAnswer *
+alloy_source_answer_view_finish (AlloySource *self, GAsyncResult *result)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), NULL);
 }
 
 AlloyReader *

@@ -7,6 +7,8 @@
 #include "alloy-catalog.h"
 #include "alloy-cluster.h"
 #include "alloy-config.h"
+#include "alloy-connector.h"
+#include "alloy-inventory.h"
 #include "alloy-view.h"
 
 G_BEGIN_DECLS
@@ -20,9 +22,11 @@ G_DECLARE_FINAL_TYPE (AlloySource, alloy_source, ALLOY, SOURCE, GObject)
 ALLOY_INTERNAL
 AlloySource *alloy_source_new (AlloyConfig *config, GHashTable *readers);
 /* The cluster exists once the listeners are bound (the local peer's
- * address is known then); until it is set, views are answered NotReady. */
+ * address is known then); until it is set, views are answered NotReady.
+ * @connector reaches the other peers. */
 ALLOY_INTERNAL
-void alloy_source_set_cluster (AlloySource *self, AlloyCluster *cluster);
+void alloy_source_set_cluster (AlloySource *self, AlloyCluster *cluster,
+                               AlloyConnector *connector);
 
 /* Scans every dataset (blocking: at start, before any listener takes a
  * connection), then keeps the catalog up to date. */
@@ -38,10 +42,24 @@ gboolean alloy_source_is_stopping (AlloySource *self);
 ALLOY_INTERNAL
 AlloyCatalog *alloy_source_get_catalog (AlloySource *self);
 
-/* The answer to a getViewGenerator request: never NULL; failures are
- * answers with their state and message (logged). */
+/* The answer to a getViewGenerator request for the whole source cluster:
+ * every member is asked for its inventory of the dataset (within
+ * peer-timeout), the answers are checked (alloy-view-holdings.h) and the
+ * partitions laid out over their holders. Takes @request. The finish
+ * never returns NULL: failures are answers with their state and message
+ * (logged). */
 ALLOY_INTERNAL
-AlloyViewAnswer *alloy_source_answer_view (AlloySource *self, const AlloyViewRequest *request);
+void alloy_source_answer_view_async (AlloySource *self, AlloyViewRequest *request,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+ALLOY_INTERNAL
+AlloyViewAnswer *alloy_source_answer_view_finish (AlloySource *self, GAsyncResult *result);
+
+/* What this peer holds of @dataset for views of @schema_name (the answer
+ * to a peer's getInventory): never NULL. NOT_READY while it starts,
+ * drains or stops. */
+ALLOY_INTERNAL
+AlloyInventory *alloy_source_take_inventory (AlloySource *self, const char *dataset,
+                                             const char *schema_name);
 
 /* The reader instance of module @module ("reader_json"), or NULL. */
 ALLOY_INTERNAL

@@ -360,9 +360,19 @@ alloy_view_share_parse (GHashTable *partition_properties, GError **error)
 
 /* Layout */
 
+/* A partition as the planner sees it, borrowed from the dataset or from an
+ * inventory. */
 typedef struct {
-  const AlloyPartition *partition;
-  guint index; /* in the dataset: the order slices stream in */
+  const char *id;
+  const char *path;
+  const char *digest;
+  guint64 range_start;
+  guint64 range_end;
+} Part;
+
+typedef struct {
+  const Part *part;
+  guint index; /* in dataset order: the order slices stream in */
   guint modulus;
   guint residue;
 } PlannedSlice;
@@ -372,6 +382,123 @@ typedef struct {
   GArray *slices; /* PlannedSlice */
   guint64 bytes;
 } PlannedLocus;
+
+/* The dataset as planned: its partitions in order, and who holds each. */
+typedef struct {
+  GArray *parts;         /* Part, sorted by path then range */
+  GPtrArray *peers;      /* const AlloyPeer, sorted */
+  GArray *holds;         /* gboolean [part * n_peers + peer] */
+} Holdings;
+
+static void
+holdings_clear (Holdings *holdings)
+{
+  g_clear_pointer (&holdings->parts, g_array_unref);
+  g_clear_pointer (&holdings->peers, g_ptr_array_unref);
+  g_clear_pointer (&holdings->holds, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Holdings, holdings_clear)
+
+static guint64
+part_size (const Part *part)
+{
+  return part->range_end - part->range_start;
+}
+
+static gint
+compare_parts (gconstpointer a, gconstpointer b)
+{
+  const Part *x = a, *y = b;
+  gint by_path = strcmp (x->path, y->path);
+
+  if (by_path != 0)
+    return by_path;
+  return (x->range_start > y->range_start) - (x->range_start < y->range_start);
+}
+
+static gint
+compare_peers (gconstpointer a, gconstpointer b)
+{
+  return alloy_peer_compare (*(const AlloyPeer *const *) a, *(const AlloyPeer *const *) b);
+}
+
+static gboolean
+holds (const Holdings *holdings, guint k, guint p)
+{
+  return g_array_index (holdings->holds, gboolean, (gsize) k * holdings->peers->len + p);
+}
+
+/* Sorts the peers, then gathers the partitions: the dataset's, held by
+ * every peer, or the union of the inventories'. */
+static void
+holdings_init (Holdings *holdings, const AlloyViewPlanInput *input)
+{
+  guint n_peers = input->peers->len;
+  g_autoptr(GHashTable) index_of = g_hash_table_new (g_str_hash, g_str_equal);
+
+  holdings->peers = g_ptr_array_copy (input->peers, NULL, NULL);
+  g_ptr_array_set_free_func (holdings->peers, NULL);
+  g_ptr_array_sort (holdings->peers, compare_peers);
+  holdings->parts = g_array_new (FALSE, FALSE, sizeof (Part));
+
+  if (input->inventories == NULL)
+    {
+      for (guint k = 0; k < alloy_dataset_get_n_partitions (input->dataset); k++)
+        {
+          const AlloyPartition *partition = alloy_dataset_get_partition (input->dataset, k);
+          Part part = { partition->id, partition->path, partition->digest,
+                        partition->range_start, partition->range_end };
+
+          g_array_append_val (holdings->parts, part);
+        }
+      holdings->holds = g_array_new (FALSE, FALSE, sizeof (gboolean));
+      g_array_set_size (holdings->holds, (gsize) holdings->parts->len * n_peers);
+      for (guint i = 0; i < holdings->holds->len; i++)
+        g_array_index (holdings->holds, gboolean, i) = TRUE;
+      return;
+    }
+
+  for (guint p = 0; p < n_peers; p++)
+    {
+      const AlloyInventory *inventory = input->inventories->pdata[p];
+
+      for (guint i = 0; i < inventory->partitions->len; i++)
+        {
+          const AlloyInventoryPartition *partition = inventory->partitions->pdata[i];
+          Part part = { partition->id, partition->path, partition->digest,
+                        partition->range_start, partition->range_end };
+
+          if (g_hash_table_contains (index_of, part.id))
+            continue;
+          g_hash_table_insert (index_of, (gpointer) part.id, NULL);
+          g_array_append_val (holdings->parts, part);
+        }
+    }
+  g_array_sort (holdings->parts, compare_parts);
+  for (guint k = 0; k < holdings->parts->len; k++)
+    g_hash_table_insert (index_of,
+                         (gpointer) g_array_index (holdings->parts, Part, k).id,
+                         GUINT_TO_POINTER (k));
+  holdings->holds = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  g_array_set_size (holdings->holds, (gsize) holdings->parts->len * n_peers);
+  for (guint p = 0; p < n_peers; p++)
+    {
+      const AlloyInventory *inventory = input->inventories->pdata[p];
+      guint sorted = 0;
+
+      /* The inventory goes with input->peers[p]: find it among the sorted. */
+      while (holdings->peers->pdata[sorted] != input->peers->pdata[p])
+        sorted++;
+      for (guint i = 0; i < inventory->partitions->len; i++)
+        {
+          const AlloyInventoryPartition *partition = inventory->partitions->pdata[i];
+          guint k = GPOINTER_TO_UINT (g_hash_table_lookup (index_of, partition->id));
+
+          g_array_index (holdings->holds, gboolean, (gsize) k * n_peers + sorted) = TRUE;
+        }
+    }
+}
 
 static void
 planned_locus_free (PlannedLocus *locus)
@@ -387,13 +514,12 @@ peer_key (const AlloyPeer *peer)
   return peer->id != NULL ? g_strdup (peer->id) : alloy_peer_to_string (peer);
 }
 
-/* Rendezvous (highest random weight) hashing: a partition goes to the peer
- * with the highest score, the first 8 bytes (big-endian) of
+/* Rendezvous (highest random weight) hashing: a partition goes to the
+ * holder with the highest score, the first 8 bytes (big-endian) of
  * SHA-256("PEER-ID\0PARTITION-ID"). A peer's score does not depend on the
  * other peers, so when a peer joins only the partitions it now wins move
- * (to it), and when one leaves only its partitions move: the others' cached
- * slices stay valid. Every peer holds every partition for now; placement
- * by locality would restrict the candidates here. */
+ * (to it), and when one leaves only its partitions move, each to the next
+ * best of its holders: the others' cached slices stay valid. */
 static guint64
 rendezvous_score (const char *peer, const char *partition)
 {
@@ -411,22 +537,22 @@ rendezvous_score (const char *peer, const char *partition)
 }
 
 static void
-add_slice (PlannedLocus *locus, const AlloyPartition *partition, guint index, guint modulus,
-           guint residue)
+add_slice (PlannedLocus *locus, const Part *part, guint index, guint modulus, guint residue)
 {
-  PlannedSlice slice = { partition, index, modulus, residue };
+  PlannedSlice slice = { part, index, modulus, residue };
 
   g_array_append_val (locus->slices, slice);
-  locus->bytes += partition->size;
+  locus->bytes += part_size (part);
 }
 
 static gint
 compare_by_size (gconstpointer a, gconstpointer b)
 {
   const PlannedSlice *x = a, *y = b;
+  guint64 x_size = part_size (x->part), y_size = part_size (y->part);
 
-  if (x->partition->size != y->partition->size)
-    return x->partition->size > y->partition->size ? -1 : 1;
+  if (x_size != y_size)
+    return x_size > y_size ? -1 : 1;
   return (x->index > y->index) - (x->index < y->index);
 }
 
@@ -461,7 +587,7 @@ spread_over_loci (GArray *owned, PlannedLocus **loci, guint n)
                 (loci[j]->bytes == loci[best]->bytes &&
                  loci[j]->slices->len < loci[best]->slices->len))
               best = j;
-          add_slice (loci[best], slice->partition, slice->index, 1, 0);
+          add_slice (loci[best], slice->part, slice->index, 1, 0);
         }
       for (guint j = 0; j < n; j++)
         g_array_sort (loci[j]->slices, compare_by_index);
@@ -476,50 +602,49 @@ spread_over_loci (GArray *owned, PlannedLocus **loci, guint n)
       guint c = n / q + (k < n % q ? 1 : 0);
 
       for (guint r = 0; r < c; r++)
-        add_slice (loci[next++], slice->partition, slice->index, c, r);
+        add_slice (loci[next++], slice->part, slice->index, c, r);
     }
 }
 
-static gint
-compare_peers (gconstpointer a, gconstpointer b)
-{
-  return alloy_peer_compare (*(const AlloyPeer *const *) a, *(const AlloyPeer *const *) b);
-}
-
-/* Peers (sorted) x replication loci, in answer order. */
+/* Peers (sorted) x replication loci, in answer order; only the partitions
+ * @selected[k] are planned. */
 static GPtrArray *
-lay_out (const AlloyViewPlanInput *input, GArray *partitions)
+lay_out (const Holdings *holdings, const gboolean *selected, guint replication)
 {
-  g_autoptr(GPtrArray) peers = g_ptr_array_copy (input->peers, NULL, NULL);
+  GPtrArray *peers = holdings->peers;
   g_autoptr(GPtrArray) loci = g_ptr_array_new_with_free_func ((GDestroyNotify) planned_locus_free);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-  g_autofree GArray **owned = g_new0 (GArray *, input->peers->len);
-  guint n = input->replication;
+  g_autofree GArray **owned = g_new0 (GArray *, peers->len);
+  guint n = replication;
 
-  /* A copy inherits the free function: these peers are the caller's. */
-  g_ptr_array_set_free_func (peers, NULL);
-  g_ptr_array_sort (peers, compare_peers);
   for (guint p = 0; p < peers->len; p++)
     {
       g_ptr_array_add (keys, peer_key (peers->pdata[p]));
       owned[p] = g_array_new (FALSE, FALSE, sizeof (PlannedSlice));
     }
 
-  for (guint k = 0; k < partitions->len; k++)
+  for (guint k = 0; k < holdings->parts->len; k++)
     {
-      const PlannedSlice *slice = &g_array_index (partitions, PlannedSlice, k);
-      guint best = 0;
+      const Part *part = &g_array_index (holdings->parts, Part, k);
+      PlannedSlice slice = { part, k, 1, 0 };
       guint64 best_score = 0;
+      gint best = -1;
 
+      if (!selected[k])
+        continue;
       /* Equal scores (a duplicated peer) go to the first in peer order. */
       for (guint p = 0; p < peers->len; p++)
         {
-          guint64 score = rendezvous_score (keys->pdata[p], slice->partition->id);
+          guint64 score;
 
-          if (p == 0 || score > best_score)
-            best = p, best_score = score;
+          if (!holds (holdings, k, p))
+            continue;
+          score = rendezvous_score (keys->pdata[p], part->id);
+          if (best < 0 || score > best_score)
+            best = (gint) p, best_score = score;
         }
-      g_array_append_val (owned[best], *slice);
+      g_assert (best >= 0);
+      g_array_append_val (owned[best], slice);
     }
 
   for (guint p = 0; p < peers->len; p++)
@@ -591,10 +716,10 @@ generation_hash (const AlloyViewPlanInput *input, GPtrArray *loci)
         {
           const PlannedSlice *slice = &g_array_index (locus->slices, PlannedSlice, s);
 
-          hash_string (checksum, slice->partition->id);
-          hash_int (checksum, (gint64) slice->partition->range_start);
-          hash_int (checksum, (gint64) slice->partition->range_end);
-          hash_string (checksum, slice->partition->digest);
+          hash_string (checksum, slice->part->id);
+          hash_int (checksum, (gint64) slice->part->range_start);
+          hash_int (checksum, (gint64) slice->part->range_end);
+          hash_string (checksum, slice->part->digest);
           hash_int (checksum, slice->modulus);
           hash_int (checksum, slice->residue);
         }
@@ -618,9 +743,9 @@ slices_to_json (GArray *slices)
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, slice->partition->id);
+      json_builder_add_string_value (builder, slice->part->id);
       json_builder_set_member_name (builder, "digest");
-      json_builder_add_string_value (builder, slice->partition->digest);
+      json_builder_add_string_value (builder, slice->part->digest);
       json_builder_set_member_name (builder, "modulus");
       json_builder_add_int_value (builder, slice->modulus);
       json_builder_set_member_name (builder, "residue");
@@ -692,13 +817,17 @@ alloy_view_plan (const AlloyViewRequest *request, const AlloyViewPlanInput *inpu
                  GError **error)
 {
   const AlloyViewSelection *selection = input->selection;
-  g_autoptr(GArray) partitions = g_array_new (FALSE, FALSE, sizeof (PlannedSlice));
+  g_auto(Holdings) holdings = { 0 };
+  g_autofree gboolean *selected = NULL;
   g_autoptr(GPtrArray) loci = NULL;
   g_autofree char *hash = NULL;
   AlloyViewAnswer *answer;
-  guint n_partitions;
+  guint n_selected = 0;
 
-  g_return_val_if_fail (selection != NULL && input->dataset != NULL, NULL);
+  g_return_val_if_fail (selection != NULL, NULL);
+  g_return_val_if_fail ((input->dataset != NULL) != (input->inventories != NULL), NULL);
+  g_return_val_if_fail (input->inventories == NULL ||
+                        input->inventories->len == input->peers->len, NULL);
   g_return_val_if_fail (input->schema_name != NULL && input->peers != NULL, NULL);
   g_return_val_if_fail (input->replication >= 1 && input->root_version >= 1, NULL);
 
@@ -709,20 +838,20 @@ alloy_view_plan (const AlloyViewRequest *request, const AlloyViewPlanInput *inpu
     return fail (error, ALLOY_VIEW_ERROR_FAILED, "%u peers x %u loci is too many loci",
                  input->peers->len, input->replication);
 
-  n_partitions = alloy_dataset_get_n_partitions (input->dataset);
-  for (guint k = 0; k < n_partitions; k++)
+  holdings_init (&holdings, input);
+  selected = g_new0 (gboolean, holdings.parts->len + 1);
+  for (guint k = 0; k < holdings.parts->len; k++)
     {
-      const AlloyPartition *partition = alloy_dataset_get_partition (input->dataset, k);
-      PlannedSlice slice = { partition, k, 1, 0 };
+      const Part *part = &g_array_index (holdings.parts, Part, k);
 
-      if (selection->path == NULL || strcmp (partition->path, selection->path) == 0)
-        g_array_append_val (partitions, slice);
+      selected[k] = selection->path == NULL || strcmp (part->path, selection->path) == 0;
+      n_selected += selected[k];
     }
-  if (selection->path != NULL && partitions->len == 0)
+  if (selection->path != NULL && n_selected == 0)
     return fail (error, ALLOY_VIEW_ERROR_INVALID, "dataset %s has no file %s",
                  selection->dataset, selection->path);
 
-  loci = lay_out (input, partitions);
+  loci = lay_out (&holdings, selected, input->replication);
   hash = generation_hash (input, loci);
   answer = alloy_view_answer_new_success (request->guid, hash, request->view_motif);
   for (guint l = 0; l < loci->len; l++)

@@ -6,6 +6,7 @@
 
 #include "alloy-brio-schema.h"
 #include "alloy-dataset.h"
+#include "alloy-inventory.h"
 #include "alloy-view.h"
 
 G_BEGIN_DECLS
@@ -123,7 +124,8 @@ AlloyViewShare *alloy_view_share_parse (GHashTable *partition_properties, GError
 /**
  * AlloyViewPlanInput:
  * @selection: what the view selects
- * @dataset: that dataset's current snapshot
+ * @dataset: (nullable): the dataset's snapshot when every peer holds all
+ *   of it; NULL when @inventories say who holds what
  * @schema_name: the schema items are pressed with (the dataset's
  *   `schema` setting, else the view's): it goes into the hash, with
  *   @schema_digest
@@ -132,8 +134,11 @@ AlloyViewShare *alloy_view_share_parse (GHashTable *partition_properties, GError
  *   `root-version`, else alloy.samplestore.json.rootVersion), >= 1
  * @press_options: the reader and presser options that change blobs
  *   (item size limit, depth limit...) as one string, for the hash
- * @peers: (element-type AlloyPeer): the live peers, sorted
- *   (alloy_peer_compare); each holds every partition of the dataset
+ * @peers: (element-type AlloyPeer): the live peers that hold the dataset
+ *   (any order)
+ * @inventories: (element-type AlloyInventory) (nullable): with no
+ *   @dataset, what each of @peers holds (same index); the holders of one
+ *   partition id agree on it (alloy_view_check_holdings)
  * @replication: loci per peer (alloy.samplestore.loci.replication), >= 1
  */
 typedef struct {
@@ -145,11 +150,13 @@ typedef struct {
   const char *press_options;
   GPtrArray *peers;
   guint replication;
+  GPtrArray *inventories;
 } AlloyViewPlanInput;
 
 /* The success answer for @request: peers x replication loci (never none),
- * in peer order (sorted here too); each partition is assigned to one peer
- * by rendezvous hashing of (peer id, partition id), and a peer's
+ * in peer order (sorted here too); each partition is assigned to one of
+ * the peers that hold it by rendezvous hashing of (peer id, partition
+ * id), and a peer's
  * partitions are split over its loci: whole partitions balanced by size
  * when it has at least as many partitions as loci, else each partition's
  * items striped over several loci (modulus/residue). The loci of one
@@ -171,6 +178,7 @@ typedef struct {
  * dataset order; with fewer partitions q than loci n, partition k is
  * striped over n/q loci (one more for k < n%q). A peer that wins no
  * partition still has its loci, with no slice (they stream no data).
+ * Partitions are ordered by path, then range (the dataset's order).
  * No live peer: ALLOY_VIEW_ERROR_NOT_READY; a JsonBrio file the dataset
  * does not have: ALLOY_VIEW_ERROR_INVALID. */
 ALLOY_INTERNAL

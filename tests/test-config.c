@@ -221,7 +221,7 @@ static const BadCase bad_cases[] = {
     ALLOY_CONFIG_ERROR_UNKNOWN_GROUP, "alloy.conf:3: [reader]: unknown group" },
   { "unknown-core-key", MINIMAL "lokation=/srv\n", NULL, 0, ALLOY_CONFIG_ERROR_UNKNOWN_KEY,
     "alloy.conf:3: [alloy] lokation: unknown key; the keys of this group are: plugin-path, "
-    "node-id, drain-timeout, alloy.samplestore.location, alloy.samplestore.load.concurrency, "
+    "node-id, drain-timeout, drain-delay, peer-timeout, alloy.samplestore.location, alloy.samplestore.load.concurrency, "
     "alloy.samplestore.loci.replication, alloy.samplestore.json.rootVersion, "
     "alloy.samplestore.schema.path, alloy.samplestore.press.item.max.bytes, "
     "alloy.samplestore.json.max.depth, alloy.samplestore.partition.max.bytes, "
@@ -256,9 +256,9 @@ static const BadCase bad_cases[] = {
     "alloy.conf:3: [alloy] alloy.samplestore.stream.skipIndex: cannot be set here: the partition "
     "index of one locus" },
   { "bad-protocol",
-    MINIMAL "[transport:t]\nplugin=transport_tcp\nprotocol=http\nlisten=127.0.0.1:0\n", NULL, 0,
+    MINIMAL "[transport:t]\nplugin=transport_tcp\nprotocol=https\nlisten=127.0.0.1:0\n", NULL, 0,
     ALLOY_CONFIG_ERROR_INVALID_VALUE,
-    "alloy.conf:5: [transport:t] protocol: 'http' is not one of: thrift, nexus" },
+    "alloy.conf:5: [transport:t] protocol: 'https' is not one of: thrift, nexus, http" },
   { "bad-address",
     MINIMAL "[transport:t]\nplugin=transport_tcp\nprotocol=nexus\nlisten=localhost\n", NULL, 0,
     ALLOY_CONFIG_ERROR_INVALID_VALUE, "alloy.conf:6: [transport:t] listen: 'localhost' is not an "

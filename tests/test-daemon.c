@@ -330,7 +330,7 @@ test_list_plugins (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "\ntransport_tcp " ALLOY_VERSION ": transport plugin ("));
   g_assert_nonnull (strstr (out, "\ntransport_unix " ALLOY_VERSION ": transport plugin ("));
   g_assert_nonnull (strstr (out, "    protocol (enum, required): "));
-  g_assert_nonnull (strstr (out, "      one of: thrift, nexus\n"));
+  g_assert_nonnull (strstr (out, "      one of: thrift, nexus, http\n"));
   g_assert_nonnull (strstr (out, "    resolve-interval (duration, default 30s): "));
 }
 

@@ -219,6 +219,76 @@ test_nothing_resolves (Fixture *fixture, gconstpointer data)
                    "y (y.test: no such host y.test)");
 }
 
+/* Peer @i of @snapshot, field by field: alloy_peer_to_string would put a
+ * unix host in IPv6 brackets. */
+static void
+assert_peer (AlloyPeerSnapshot *snapshot, guint i, const char *id, const char *host,
+             guint16 port)
+{
+  GPtrArray *peers = alloy_peer_snapshot_get_peers (snapshot);
+  const AlloyPeer *peer;
+
+  g_assert_cmpuint (peers->len, >, i);
+  peer = g_ptr_array_index (peers, i);
+  g_assert_cmpstr (peer->id, ==, id);
+  g_assert_cmpstr (peer->host, ==, host);
+  g_assert_cmpuint (peer->port, ==, port);
+}
+
+static void
+test_unix_sockets (Fixture *fixture, gconstpointer data)
+{
+  AlloyPeerSnapshot *snapshot;
+
+  /* A unix socket is never resolved: with IP literals alone the answer is
+   * there as soon as start returns, and nothing is looked up again. */
+  start (fixture, "peers=c@unix:/run/alloy/c.sock;b@127.0.0.1:1272; a@unix:/tmp/x@y/a.sock ;"
+                  "d@[::1]:1274\n");
+  snapshot = snapshot_at (fixture, 0);
+  g_assert_cmpint (alloy_peer_snapshot_get_outcome (snapshot), ==, ALLOY_SNAPSHOT_AUTHORITATIVE);
+  g_assert_cmpuint (alloy_peer_snapshot_get_peers (snapshot)->len, ==, 4);
+  /* Host "unix:PATH" and port 0, as the core describes its own peer on a
+   * unix Nexus listener; sorted as the core sorts, by id. */
+  assert_peer (snapshot, 0, "a", "unix:/tmp/x@y/a.sock", 0);
+  assert_peer (snapshot, 1, "b", "127.0.0.1", 1272);
+  assert_peer (snapshot, 2, "c", "unix:/run/alloy/c.sock", 0);
+  assert_peer (snapshot, 3, "d", "::1", 1274);
+  g_assert_cmpuint (alloy_peer_snapshot_get_next_refresh_hint_ms (snapshot), ==, 0);
+  g_assert_cmpuint (fixture->resolver->lookups, ==, 0);
+}
+
+static void
+test_unix_sockets_with_names (Fixture *fixture, gconstpointer data)
+{
+  AlloyPeerSnapshot *snapshot;
+
+  start (fixture, "peers=b@unix:/run/alloy/b.sock;a@peer-a.test:1271\nresolve-interval=1h\n");
+  snapshot = wait_snapshot (fixture, 1);
+  g_assert_cmpint (alloy_peer_snapshot_get_outcome (snapshot), ==, ALLOY_SNAPSHOT_AUTHORITATIVE);
+  g_assert_cmpuint (alloy_peer_snapshot_get_peers (snapshot)->len, ==, 2);
+  assert_peer (snapshot, 0, "a", "127.0.0.11", 1271);
+  assert_peer (snapshot, 1, "b", "unix:/run/alloy/b.sock", 0);
+  /* Only the host name was looked up. */
+  g_assert_cmpuint (fixture->resolver->lookups, ==, 1);
+  g_assert_cmpuint (alloy_peer_snapshot_get_next_refresh_hint_ms (snapshot), ==, 3600000);
+}
+
+static void
+test_unix_socket_self (Fixture *fixture, gconstpointer data)
+{
+  AlloyPeerSnapshot *snapshot;
+
+  /* The entry for this peer's own node-id is reported like any other: the
+   * core, not the plugin, tells its own entry apart. */
+  start (fixture, "peers=alloy-0@unix:/run/alloy-0/nexus.sock;"
+                  "alloy-1@unix:/run/alloy-1/nexus.sock\n"
+                  "[alloy]\nnode-id=alloy-0\n");
+  snapshot = snapshot_at (fixture, 0);
+  g_assert_cmpuint (alloy_peer_snapshot_get_peers (snapshot)->len, ==, 2);
+  assert_peer (snapshot, 0, "alloy-0", "unix:/run/alloy-0/nexus.sock", 0);
+  assert_peer (snapshot, 1, "alloy-1", "unix:/run/alloy-1/nexus.sock", 0);
+}
+
 static void
 test_stop_silences (Fixture *fixture, gconstpointer data)
 {
@@ -235,11 +305,24 @@ typedef struct {
 } BadPeers;
 
 static const BadPeers bad_peers[] = {
-  { "alloy-1", "discovery:peers:peers: 'alloy-1' is not a peer: write ID@HOST:PORT" },
+  { "alloy-1",
+    "discovery:peers:peers: 'alloy-1' is not a peer: write ID@HOST:PORT or ID@unix:/PATH" },
   { "@127.0.0.1:1", "discovery:peers:peers: '@127.0.0.1:1' is not a peer" },
+  { "@unix:/run/a.sock", "discovery:peers:peers: '@unix:/run/a.sock' is not a peer" },
   { "a@127.0.0.1", "discovery:peers:peers: peer 'a': '127.0.0.1' is not an address" },
+  { "a@/run/a.sock",
+    "discovery:peers:peers: peer 'a': '/run/a.sock' is not an address (host:port, or "
+    "[ipv6]:port); write ID@HOST:PORT or ID@unix:/PATH" },
   { "a@127.0.0.1:0", "discovery:peers:peers: peer 'a': port 0 cannot be reached" },
   { "a@127.0.0.1:1;a@127.0.0.2:1", "discovery:peers:peers: peer id 'a' is listed twice" },
+  /* A unix socket path must be absolute: the daemon's working directory is
+   * no reliable base. */
+  { "a@127.0.0.1:1;b@unix:run/b.sock",
+    "discovery:peers:peers: peer 'b': 'unix:run/b.sock' is relative: write ID@unix:/PATH" },
+  { "b@unix:./b.sock", "discovery:peers:peers: peer 'b': 'unix:./b.sock' is relative" },
+  { "b@unix:", "discovery:peers:peers: peer 'b': 'unix:' names no socket: "
+               "write ID@HOST:PORT or ID@unix:/PATH" },
+  { "a@unix:/run/a.sock;a@127.0.0.1:1", "discovery:peers:peers: peer id 'a' is listed twice" },
 };
 
 static void
@@ -268,6 +351,9 @@ main (int argc, char **argv)
   ADD ("names", test_names);
   ADD ("unresolvable-entry-fails", test_unresolvable_entry_fails);
   ADD ("nothing-resolves", test_nothing_resolves);
+  ADD ("unix-sockets", test_unix_sockets);
+  ADD ("unix-sockets-with-names", test_unix_sockets_with_names);
+  ADD ("unix-socket-self", test_unix_socket_self);
   ADD ("stop-silences", test_stop_silences);
   ADD ("bad-peers", test_bad_peers);
 #undef ADD

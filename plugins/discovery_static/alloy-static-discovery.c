@@ -6,6 +6,13 @@
  * entries) and the core keeps the last good set, so that a passing DNS
  * fault never evicts a live peer.
  *
+ * An entry id@unix:/path names a peer whose Nexus listener is a unix
+ * socket (several peers on one host, tests). It becomes a peer with host
+ * "unix:/path" and port 0, as the core describes its own peer on such a
+ * listener; the path must be absolute, since the daemon's working directory
+ * is no reliable base, and like an IP literal it is never resolved. Unix and
+ * TCP entries may be mixed.
+ *
  * SPDX-License-Identifier: Apache-2.0 */
 #include <alloy/alloy.h>
 
@@ -15,8 +22,9 @@
 
 typedef struct {
   char *id;
-  char *host;
-  guint16 port;
+  char *host; /* a host name, an IP literal, or "unix:/path" */
+  guint16 port; /* 0 for a unix socket */
+  gboolean literal; /* an IP literal or a unix socket: never resolved */
 } Entry;
 
 struct _AlloyStaticDiscovery {
@@ -93,8 +101,41 @@ alloy_static_discovery_init (AlloyStaticDiscovery *self)
   self->round_failures = g_string_new (NULL);
 }
 
-/* id@host:port; the id is required, since it names the peer in logs and
- * tells the local peer's own entry apart. */
+#define UNIX_PREFIX "unix:"
+#define ENTRY_FORMS "write ID@HOST:PORT or ID@unix:/PATH"
+
+/* id@unix:/path. The path is kept as written: never resolved, never made
+ * canonical. It cannot hold a NUL, since GKeyFile values are C strings. */
+static gboolean
+parse_unix_entry (Entry *entry, const char *address, const char *group, GError **error)
+{
+  const char *path = address + strlen (UNIX_PREFIX);
+
+  if (*path == '\0')
+    {
+      alloy_set_invalid_value (error, group, "peers",
+                               "peer '%s': '%s' names no socket: " ENTRY_FORMS ", "
+                               "e.g. alloy-1@unix:/run/alloy-1/nexus.sock",
+                               entry->id, address);
+      return FALSE;
+    }
+  if (!g_path_is_absolute (path))
+    {
+      alloy_set_invalid_value (error, group, "peers",
+                               "peer '%s': '%s' is relative: write ID@unix:/PATH with an "
+                               "absolute path (the daemon's working directory is no reliable "
+                               "base)",
+                               entry->id, address);
+      return FALSE;
+    }
+  entry->host = g_strdup (address);
+  entry->port = 0;
+  entry->literal = TRUE;
+  return TRUE;
+}
+
+/* id@host:port or id@unix:/path; the id is required, since it names the
+ * peer in logs and tells the local peer's own entry apart. */
 static Entry *
 parse_entry (const char *text, const char *group, GError **error)
 {
@@ -105,15 +146,25 @@ parse_entry (const char *text, const char *group, GError **error)
   if (at == NULL || at == text)
     {
       alloy_set_invalid_value (error, group, "peers",
-                               "'%s' is not a peer: write ID@HOST:PORT, e.g. alloy-1@10.0.0.6:1270",
+                               "'%s' is not a peer: " ENTRY_FORMS ", e.g. alloy-1@10.0.0.6:1270 "
+                               "or alloy-1@unix:/run/alloy-1/nexus.sock",
                                text);
       return NULL;
     }
   entry = g_new0 (Entry, 1);
   entry->id = g_strndup (text, at - text);
+  if (g_str_has_prefix (at + 1, UNIX_PREFIX))
+    {
+      if (!parse_unix_entry (entry, at + 1, group, error))
+        {
+          entry_free (entry);
+          return NULL;
+        }
+      return entry;
+    }
   if (!alloy_option_parse_address (at + 1, &entry->host, &entry->port, &address_error))
     {
-      alloy_set_invalid_value (error, group, "peers", "peer '%s': %s", entry->id,
+      alloy_set_invalid_value (error, group, "peers", "peer '%s': %s; " ENTRY_FORMS, entry->id,
                                address_error->message);
       entry_free (entry);
       return NULL;
@@ -125,6 +176,7 @@ parse_entry (const char *text, const char *group, GError **error)
       entry_free (entry);
       return NULL;
     }
+  entry->literal = g_hostname_is_ip_address (entry->host);
   return entry;
 }
 
@@ -155,7 +207,7 @@ alloy_static_discovery_configure (AlloyPluginInstance *instance, GKeyFile *confi
                                    entry->id);
           return FALSE;
         }
-      if (!g_hostname_is_ip_address (entry->host))
+      if (!entry->literal)
         self->has_names = TRUE;
     }
   return TRUE;
@@ -268,7 +320,7 @@ resolve_round (AlloyStaticDiscovery *self)
       Entry *entry = g_ptr_array_index (self->entries, i);
       Lookup *lookup;
 
-      if (g_hostname_is_ip_address (entry->host))
+      if (entry->literal)
         {
           g_ptr_array_add (self->round_peers, alloy_peer_new (entry->id, entry->host, entry->port));
           continue;
@@ -359,11 +411,12 @@ alloy_static_discovery_discovery_iface_init (AlloyDiscoveryInterface *iface)
 
 static const AlloyOptionSpec static_discovery_options[] = {
   { .key = "peers", .type = ALLOY_OPTION_STRING_LIST, .default_value = "",
-    .description = "the other peers, ID@HOST:PORT;... (HOST:PORT is the peer's Nexus address); "
-                   "empty: this peer alone" },
+    .description = "the other peers, ID@HOST:PORT or ID@unix:/PATH;... (the peer's Nexus "
+                   "address: TCP, or a unix socket by its absolute path); empty: this peer alone" },
   { .key = "resolve-interval", .type = ALLOY_OPTION_DURATION,
     .default_value = DEFAULT_RESOLVE_INTERVAL,
-    .description = "how often host names in peers are resolved again (IP literals never are)",
+    .description = "how often host names in peers are resolved again (IP literals and unix "
+                   "sockets never are)",
     .min = 1000, .max = 24 * 3600 * 1000 },
   { .key = NULL }
 };
