@@ -102,7 +102,7 @@ static JsonNode *
 read_value (const Decoder *decoder, AlloyBrioValueType type, gsize at, gsize limit,
             GError **error)
 {
-  guint8 byte;
+  guint8 byte = 0; /* GCC 12 -O3 cannot see read_bytes set it */
   gint16 i16;
   gint32 i32;
   gint64 i64;

@@ -481,6 +481,10 @@ collect_files (const char *dir, const char *name, const char *folded_name, gbool
       gboolean named_for_it;
       gsize length;
 
+      /* Hidden entries are skipped: a Kubernetes ConfigMap mount holds
+       * every file twice, under `..data/` and a `..TIMESTAMP/` directory. */
+      if (base[0] == '.')
+        continue;
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
         {
           if (descend && !collect_files (path, name, folded_name, FALSE, found, error))

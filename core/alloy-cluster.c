@@ -79,12 +79,13 @@ contains (GPtrArray *peers, const AlloyPeer *peer)
   return FALSE;
 }
 
-/* By id; a discovery entry without id, by its address. */
+/* By id, or by address: DNS-SRV names a peer by its SRV target, which is
+ * no node-id, but the address it gives is the one this peer advertises. */
 static gboolean
 is_self (AlloyCluster *self, const AlloyPeer *peer)
 {
-  if (peer->id != NULL)
-    return g_strcmp0 (peer->id, self->self_peer->id) == 0;
+  if (peer->id != NULL && g_strcmp0 (peer->id, self->self_peer->id) == 0)
+    return TRUE;
   return g_strcmp0 (peer->host, self->self_peer->host) == 0 && peer->port == self->self_peer->port;
 }
 

@@ -12,7 +12,6 @@ typedef struct {
   GBytes *call;
   gint32 seqid;
   gint64 deadline_us;
-  guint timeout_ms;
   GIOStream *stream;
 } Call;
 
@@ -60,6 +59,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   gint64 left_ms;
   g_autofree char *who = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   call->stream = alloy_connector_connect_finish (ALLOY_CONNECTOR (source), result, &error);
   if (call->stream == NULL)
@@ -71,7 +71,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   left_ms = MAX (1, (call->deadline_us - g_get_monotonic_time ()) / 1000);
   who = g_strdup_printf ("peer %s", call->address);
   alloy_frame_exchange_async (call->stream, call->call, ALLOY_THRIFT_FRAME_MAX, (guint) left_ms,
-                              who, g_task_get_cancellable (task), on_reply,
+                              who, cancellable, on_reply,
                               g_steal_pointer (&task));
 }
 
@@ -88,7 +88,6 @@ alloy_peer_client_inventory_async (AlloyConnector *connector, const AlloyPeer *p
   call->address = alloy_connector_address_for (peer->host, peer->port);
   call->seqid = (gint32) g_random_int ();
   call->call = alloy_peer_encode_call (call->seqid, dataset, schema_name);
-  call->timeout_ms = timeout_ms;
   call->deadline_us = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
   alloy_connector_connect_async (connector, call->address, timeout_ms, cancellable, on_connected,

@@ -72,6 +72,9 @@ alloy_peer_to_string (const AlloyPeer *peer)
 {
   gboolean ipv6 = strchr (peer->host, ':') != NULL;
 
+  /* A unix socket peer: its path says it all. */
+  if (g_str_has_prefix (peer->host, "unix:"))
+    return g_strdup_printf ("%s%s%s", peer->id ? peer->id : "", peer->id ? "@" : "", peer->host);
   return g_strdup_printf ("%s%s%s%s%s:%u", peer->id ? peer->id : "", peer->id ? "@" : "",
                           ipv6 ? "[" : "", peer->host, ipv6 ? "]" : "", peer->port);
 }

@@ -1,0 +1,454 @@
+/* test-serve-peers.c: three alloyd peers with static discovery, as one
+ * source cluster: any peer answers a view for all of them, the loci cover
+ * the dataset exactly once, and peers that die or hang are left out, their
+ * partitions going to other holders or failing the view by name.
+ *
+ * Every listener is a unix socket in the test's directory, so the peers
+ * know each other's addresses before they start and no port can be taken
+ * by another process.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "serve-test-utils.h"
+
+#include "alloy-connector.h"
+#include "alloy-data-file.h"
+#include "alloy-view-client.h"
+#include "alloy-view-plan.h"
+
+#include <json-glib/json-glib.h>
+
+#include <signal.h>
+#include <string.h>
+
+#define N_PEERS 3
+#define N_FILES 6
+/* A hung peer is left out after this long. */
+#define PEER_TIMEOUT "1s"
+#define VIEW_TIMEOUT_MS 60000
+
+typedef struct {
+  char *dir;
+  GStrv user_ids;              /* every user's flurryId, in fixture order */
+  ServeTestDaemon *peers[N_PEERS];
+  AlloyConnector *connector;
+} Fixture;
+
+/* Keeps arrays short: the peers then press little, and the data is still
+ * the quo schema's. */
+static void
+trim (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autoptr(GList) members = json_object_get_values (json_node_get_object (node));
+
+      for (GList *l = members; l != NULL; l = l->next)
+        trim (l->data);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      while (json_array_get_length (array) > 3)
+        json_array_remove_element (array, json_array_get_length (array) - 1);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        trim (json_array_get_element (array, i));
+    }
+}
+
+/* The users, trimmed, as NDJSON lines: user i goes to file i % N_FILES. */
+static GStrv
+file_texts (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (alloy_test_fixtures_dir (), "data", "quo",
+                                            "quo-view.json.gz", NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  GString *texts[N_FILES];
+  GStrv result = g_new0 (char *, N_FILES + 1);
+  JsonArray *users;
+
+  bytes = alloy_data_file_read_all (path, NULL, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                              &error);
+  g_assert_no_error (error);
+  users = json_node_get_array (json_parser_get_root (parser));
+  for (guint f = 0; f < N_FILES; f++)
+    texts[f] = g_string_new (NULL);
+  for (guint i = 0; i < json_array_get_length (users); i++)
+    {
+      JsonNode *user = json_array_get_element (users, i);
+      g_autofree char *line = NULL;
+
+      trim (user);
+      line = json_to_string (user, FALSE);
+      g_string_append_printf (texts[i % N_FILES], "%s\n", line);
+      g_strv_builder_add (ids, json_object_get_string_member (json_node_get_object (user),
+                                                              "flurryId"));
+    }
+  fixture->user_ids = g_strv_builder_end (ids);
+  for (guint f = 0; f < N_FILES; f++)
+    result[f] = g_string_free (texts[f], FALSE);
+  return result;
+}
+
+/* ROOT/quo with the files whose numbers are in @files ("013"). */
+static char *
+make_location (Fixture *fixture, const char *name, GStrv texts, const char *files)
+{
+  g_autofree char *root = g_build_filename (fixture->dir, name, NULL);
+  g_autofree char *quo = g_build_filename (root, "quo", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (quo, 0755), ==, 0);
+  for (const char *f = files; *f; f++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s/p%c.ndjson", quo, *f);
+
+      g_assert_true (g_file_set_contents (file, texts[*f - '0'], -1, NULL));
+    }
+  return g_steal_pointer (&root);
+}
+
+static char *
+socket_path (Fixture *fixture, guint peer, const char *protocol)
+{
+  g_autofree char *name = g_strdup_printf ("n%u.%s", peer + 1, protocol);
+
+  return g_build_filename (fixture->dir, name, NULL);
+}
+
+/* Starts the three peers, peer k on @locations[k]. */
+static void
+start_peers (Fixture *fixture, char **locations)
+{
+  g_autoptr(GString) peers = g_string_new (NULL);
+  g_autofree char *schemas = g_build_filename (alloy_test_fixtures_dir (), "schemas", NULL);
+
+  for (guint k = 0; k < N_PEERS; k++)
+    {
+      g_autofree char *nexus = socket_path (fixture, k, "nexus");
+      g_string_append_printf (peers, "n%u@unix:%s;", k + 1, nexus);
+    }
+  for (guint k = 0; k < N_PEERS; k++)
+    {
+      g_autofree char *thrift = socket_path (fixture, k, "thrift");
+      g_autofree char *nexus = socket_path (fixture, k, "nexus");
+      g_autofree char *name = g_strdup_printf ("n%u", k + 1);
+      g_autofree char *config = g_strdup_printf (
+        "[alloy]\nnode-id=%s\nalloy.samplestore.location=%s\n"
+        "alloy.samplestore.schema.path=%s\nalloy.samplestore.dataset.settle=0s\n"
+        "drain-timeout=5s\npeer-timeout=" PEER_TIMEOUT "\n"
+        "[transport:thrift]\nplugin=transport_unix\nprotocol=thrift\npath=%s\n"
+        "[transport:nexus]\nplugin=transport_unix\nprotocol=nexus\npath=%s\n"
+        "[discovery:peers]\nplugin=discovery_static\npeers=%s\n",
+        name, locations[k], schemas, thrift, nexus, peers->str);
+
+      fixture->peers[k] = serve_test_daemon_start (fixture->dir, name, config);
+    }
+}
+
+typedef struct {
+  AlloyViewAnswer *answer;
+  GError *error;
+  GIOStream *stream;
+  gboolean done;
+} ViewCall;
+
+static void
+on_view (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ViewCall *call = user_data;
+
+  call->answer = alloy_view_client_call_finish (G_IO_STREAM (source), result, &call->error);
+  call->done = TRUE;
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ViewCall *call = user_data;
+  g_autoptr(AlloyViewRequest) request = alloy_view_request_new ();
+
+  call->stream = alloy_connector_connect_finish (ALLOY_CONNECTOR (source), result, &call->error);
+  if (call->stream == NULL)
+    {
+      call->done = TRUE;
+      return;
+    }
+  g_free (request->guid);
+  request->guid = alloy_burst_uid_new ();
+  g_free (request->schema_name);
+  request->schema_name = g_strdup ("quo");
+  g_free (request->view_motif);
+  request->view_motif = g_strdup ("VIEW v { INCLUDE user }");
+  g_hash_table_insert (request->store_properties, g_strdup (ALLOY_VIEW_KEY_SOURCE_NAME),
+                       g_strdup (ALLOY_VIEW_SOURCE_ALLOY));
+  g_hash_table_insert (request->store_properties, g_strdup (ALLOY_VIEW_KEY_DATASET),
+                       g_strdup ("quo"));
+  alloy_view_client_call_async (call->stream, request, VIEW_TIMEOUT_MS, NULL, on_view, call);
+}
+
+/* getViewGenerator through peer @peer, as a cell asks it: the answer, or
+ * the cell's error. */
+static AlloyViewAnswer *
+ask_view (Fixture *fixture, guint peer, GError **error)
+{
+  g_autofree char *thrift = socket_path (fixture, peer, "thrift");
+  g_autofree char *address = g_strconcat ("unix:", thrift, NULL);
+  ViewCall call = { 0 };
+
+  alloy_connector_connect_async (fixture->connector, address, VIEW_TIMEOUT_MS, NULL,
+                                 on_connected, &call);
+  ALLOY_TEST_WAIT_UNTIL (call.done, VIEW_TIMEOUT_MS + 5000);
+  g_clear_object (&call.stream);
+  if (call.error != NULL)
+    g_propagate_error (error, call.error);
+  return call.answer;
+}
+
+/* The layout a cell sees, without the random suids: per locus its address
+ * and what it streams; then the generation. */
+static char *
+layout_of (const AlloyViewAnswer *answer)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint l = 0; l < answer->loci->len; l++)
+    {
+      const AlloyLocus *locus = answer->loci->pdata[l];
+
+      g_string_append_printf (text, "%s %s:%d %s\n", locus->host_name, locus->host_address,
+                              locus->port,
+                              (const char *) g_hash_table_lookup (locus->partition_properties,
+                                                                  ALLOY_VIEW_KEY_PARTITIONS));
+    }
+  g_string_append (text, answer->generation_hash);
+  return g_string_free (text, FALSE);
+}
+
+/* The peers (node ids) that have loci, in order: "n1 n2 n3". */
+static char *
+peers_of (const AlloyViewAnswer *answer)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint l = 0; l < answer->loci->len; l++)
+    g_string_append_printf (text, "%s%s", l > 0 ? " " : "",
+                            ((AlloyLocus *) answer->loci->pdata[l])->host_name);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* `alloy fetch` through peer @peer: every user exactly once. */
+static void
+fetch_all (Fixture *fixture, guint peer, guint expected_loci)
+{
+  g_autofree char *thrift = socket_path (fixture, peer, "thrift");
+  g_autofree char *server = g_strconcat ("unix:", thrift, NULL);
+  g_autofree char *out = g_strdup_printf ("%s/decoded-%u.jsonl", fixture->dir, peer);
+  g_autofree char *schemas = g_build_filename (alloy_test_fixtures_dir (), "schemas", NULL);
+  const char *args[] = { "--server", server, "--schema", "quo", "--dataset", "quo",
+                         "--out", out, "--decode", "--schema-path", schemas,
+                         "--timeout", "60", NULL };
+  g_autoptr(ServeTestFetch) fetch = serve_test_fetch_start (args);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *decoded = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint64 items, rejected;
+  guint loci, n_lines = 0;
+
+  serve_test_fetch_assert_status (fetch, 0);
+  serve_test_parse_summary (fetch->out, &loci, &items, &rejected);
+  g_assert_cmpuint (loci, ==, expected_loci);
+  g_assert_cmpuint (items, ==, g_strv_length (fixture->user_ids));
+  g_assert_cmpuint (rejected, ==, 0);
+
+  g_assert_true (g_file_get_contents (out, &decoded, NULL, NULL));
+  lines = g_strsplit (decoded, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) user = NULL;
+
+      if (*lines[i] == '\0')
+        continue;
+      user = json_from_string (lines[i], NULL);
+      g_assert_nonnull (user);
+      g_assert_true (g_hash_table_add (
+        seen, g_strdup (json_object_get_string_member (json_node_get_object (user), "flurryId"))));
+      n_lines++;
+    }
+  g_assert_cmpuint (n_lines, ==, g_strv_length (fixture->user_ids));
+  for (guint i = 0; fixture->user_ids[i] != NULL; i++)
+    g_assert_true (g_hash_table_contains (seen, fixture->user_ids[i]));
+}
+
+/* Every peer answers with the same layout, over all three peers. */
+static char *
+assert_same_answers (Fixture *fixture, guint n_live, const guint *live)
+{
+  char *first = NULL;
+
+  for (guint i = 0; i < n_live; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AlloyViewAnswer) answer = ask_view (fixture, live[i], &error);
+      g_autofree char *layout = NULL;
+
+      g_assert_no_error (error);
+      layout = layout_of (answer);
+      if (first == NULL)
+        first = g_steal_pointer (&layout);
+      else
+        g_assert_cmpstr (layout, ==, first);
+    }
+  return first;
+}
+
+static void
+kill_peer (Fixture *fixture, guint peer, int signal_number)
+{
+  g_subprocess_send_signal (fixture->peers[peer]->process, signal_number);
+  if (signal_number == SIGKILL)
+    {
+      g_subprocess_wait (fixture->peers[peer]->process, NULL, NULL);
+      g_clear_pointer (&fixture->peers[peer], serve_test_daemon_free);
+    }
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_auto(GStrv) search_path = alloy_plugin_search_path_build (NULL, NULL);
+
+  fixture->dir = alloy_test_make_tmp_dir ();
+  fixture->connector = alloy_connector_new ((const char *const *) search_path);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  for (guint k = 0; k < N_PEERS; k++)
+    if (fixture->peers[k] != NULL)
+      {
+        /* A stopped peer must run again to stop cleanly. */
+        g_subprocess_send_signal (fixture->peers[k]->process, SIGCONT);
+        serve_test_daemon_stop (fixture->peers[k]);
+        g_clear_pointer (&fixture->peers[k], serve_test_daemon_free);
+      }
+  g_clear_object (&fixture->connector);
+  g_strfreev (fixture->user_ids);
+  alloy_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/* One location for all: every peer holds every partition. */
+static void
+test_shared_location (Fixture *fixture, gconstpointer data)
+{
+  g_auto(GStrv) texts = NULL;
+  g_autofree char *shared = NULL;
+  g_autofree char *layout = NULL;
+  g_autofree char *after_kill = NULL;
+  g_autoptr(AlloyViewAnswer) hung = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hung_peers = NULL;
+  char *locations[N_PEERS];
+  const guint all[] = { 0, 1, 2 };
+  const guint two[] = { 0, 1 };
+
+  if (alloy_test_fixtures_dir () == NULL)
+    {
+      g_test_skip ("no fixtures");
+      return;
+    }
+  texts = file_texts (fixture);
+  shared = make_location (fixture, "shared", texts, "012345");
+  for (guint k = 0; k < N_PEERS; k++)
+    locations[k] = shared;
+  start_peers (fixture, locations);
+
+  layout = assert_same_answers (fixture, G_N_ELEMENTS (all), all);
+  for (guint k = 0; k < N_PEERS; k++)
+    fetch_all (fixture, k, N_PEERS);
+
+  /* A hung peer is left out after the peer timeout; its partitions are
+   * held by the others. */
+  kill_peer (fixture, 2, SIGSTOP);
+  hung = ask_view (fixture, 0, &error);
+  g_assert_no_error (error);
+  hung_peers = peers_of (hung);
+  g_assert_cmpstr (hung_peers, ==, "n1 n2");
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->peers[0], "is left out: no reply "
+                                                    "from peer unix:"), 5000);
+  kill_peer (fixture, 2, SIGCONT);
+
+  /* A dead peer: the next views go to the two left, the same through
+   * either, and still cover everything. */
+  kill_peer (fixture, 2, SIGKILL);
+  after_kill = assert_same_answers (fixture, G_N_ELEMENTS (two), two);
+  g_assert_cmpstr (after_kill, !=, layout);
+  fetch_all (fixture, 1, 2);
+}
+
+/* Each peer its own files; p0 and p1 have two holders each. */
+static void
+test_own_locations (Fixture *fixture, gconstpointer data)
+{
+  g_auto(GStrv) texts = NULL;
+  g_autofree char *layout = NULL;
+  g_autofree char *failover = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AlloyViewAnswer) failed = NULL;
+  char *locations[N_PEERS];
+  const guint all[] = { 0, 1, 2 };
+  const guint two[] = { 1, 2 };
+
+  if (alloy_test_fixtures_dir () == NULL)
+    {
+      g_test_skip ("no fixtures");
+      return;
+    }
+  texts = file_texts (fixture);
+  locations[0] = make_location (fixture, "own-1", texts, "01");
+  locations[1] = make_location (fixture, "own-2", texts, "123");
+  locations[2] = make_location (fixture, "own-3", texts, "045");
+  start_peers (fixture, locations);
+
+  layout = assert_same_answers (fixture, G_N_ELEMENTS (all), all);
+  for (guint k = 0; k < N_PEERS; k++)
+    fetch_all (fixture, k, N_PEERS);
+
+  /* n1 dies: p0 and p1 each have another holder. */
+  kill_peer (fixture, 0, SIGKILL);
+  failover = assert_same_answers (fixture, G_N_ELEMENTS (two), two);
+  g_assert_cmpstr (failover, !=, layout);
+  fetch_all (fixture, 1, 2);
+
+  /* n3 dies too: p0 (n1, n3), p4 and p5 (n3) have no live holder left. */
+  kill_peer (fixture, 2, SIGKILL);
+  failed = ask_view (fixture, 1, &error);
+  g_assert_null (failed);
+  g_assert_error (error, ALLOY_VIEW_CLIENT_ERROR, ALLOY_VIEW_CLIENT_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message,
+                            "Got Exception from samplestore master: 3 partition(s) of dataset "
+                            "quo have no live holder: p0.ndjson, p4.ndjson, p5.ndjson; last "
+                            "held by n1@unix:"));
+  g_assert_nonnull (strstr (error->message, "n3@unix:"));
+
+  for (guint k = 0; k < N_PEERS; k++)
+    g_free (locations[k]);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/serve-peers/shared-location", Fixture, NULL, fixture_set_up,
+              test_shared_location, fixture_tear_down);
+  g_test_add ("/serve-peers/own-locations", Fixture, NULL, fixture_set_up, test_own_locations,
+              fixture_tear_down);
+  return g_test_run ();
+}
