@@ -6,6 +6,7 @@
 
 #include "alloy-connection.h"
 #include "alloy-core-options.h"
+#include "alloy-health.h"
 #include "alloy-nexus-service.h"
 #include "alloy-source.h"
 #include "alloy-thrift-service.h"
@@ -33,13 +34,18 @@ struct _AlloyServer {
   gulong snapshot_id;
   AlloyCluster *cluster;
   AlloySource *source;
+  AlloyHealth *health;
+  gulong cluster_changed_id;
   GHashTable *connections; /* AlloyConnection set */
 
   GTask *start_task;
   GCancellable *start_cancellable;
   guint next_to_start;
   GTask *shutdown_task;
+  guint drain_delay_id;
   guint drain_timeout_id;
+  gboolean started;
+  gboolean draining;
   gboolean stopping;
   gboolean instances_stopped;
 };
@@ -87,7 +93,12 @@ alloy_server_dispose (GObject *object)
   stop_instances (self);
   if (self->snapshot_id != 0)
     g_clear_signal_handler (&self->snapshot_id, self->discovery);
+  if (self->cluster_changed_id != 0)
+    g_clear_signal_handler (&self->cluster_changed_id, self->cluster);
+  g_clear_handle_id (&self->drain_delay_id, g_source_remove);
   g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
+  if (self->health != NULL)
+    alloy_health_close (self->health);
   if (self->connections != NULL)
     {
       g_autolist(AlloyConnection) open = open_connections (self);
@@ -102,6 +113,7 @@ alloy_server_dispose (GObject *object)
   /* After the connections: their streams are cancelled by now, and the
    * source waits for the work still under way. */
   g_clear_object (&self->source);
+  g_clear_object (&self->health);
   g_clear_pointer (&self->listeners, g_ptr_array_unref);
   g_clear_pointer (&self->instances, g_ptr_array_unref);
   g_clear_object (&self->discovery);
@@ -138,6 +150,30 @@ alloy_server_init (AlloyServer *self)
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
   self->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   self->start_cancellable = g_cancellable_new ();
+  self->health = alloy_health_new ();
+}
+
+/* Readiness never depends on other peers: this peer's listeners, its
+ * first discovery snapshot, and whether it is going away. */
+static void
+update_readiness (AlloyServer *self)
+{
+  if (self->stopping && !self->draining)
+    alloy_health_set_ready (self->health, FALSE, "stopping");
+  else if (self->draining)
+    alloy_health_set_ready (self->health, FALSE, "draining: SIGTERM received");
+  else if (!self->started)
+    alloy_health_set_ready (self->health, FALSE, "starting");
+  else if (self->cluster == NULL || !alloy_cluster_is_ready (self->cluster))
+    alloy_health_set_ready (self->health, FALSE, "starting: no discovery snapshot yet");
+  else
+    alloy_health_set_ready (self->health, TRUE, NULL);
+}
+
+static void
+on_cluster_changed (AlloyCluster *cluster, gpointer user_data)
+{
+  update_readiness (user_data);
 }
 
 static AlloyPluginInstance *
@@ -261,9 +297,22 @@ on_incoming (AlloyTransport *transport, GIOStream *stream, const char *remote, g
   AlloyServer *self = listener->server;
   g_autoptr(AlloyConnection) connection = NULL;
 
-  if (self->stopping)
+  if (self->stopping && !self->draining)
     {
       g_io_stream_close (stream, NULL, NULL);
+      return;
+    }
+  /* Health checks are HTTP, which libsoup serves on the stream itself. */
+  if (strcmp (listener->protocol, "http") == 0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *description = g_strdup_printf ("[%s] %s", listener->group, remote);
+
+      if (!alloy_health_accept (self->health, stream, description, &error))
+        {
+          g_debug ("%s: %s", description, error->message);
+          g_io_stream_close (stream, NULL, NULL);
+        }
       return;
     }
   connection = alloy_connection_new (stream, listener->protocol, listener->group, remote);
@@ -403,6 +452,8 @@ start_next (AlloyServer *self)
   if (self->next_to_start == self->instances->len)
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+      self->started = TRUE;
+      update_readiness (self);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -425,6 +476,8 @@ start_next (AlloyServer *self)
           alloy_connector_add_transport (connector, listener->scheme, listener->transport);
         }
       self->cluster = alloy_cluster_new (self_peer);
+      self->cluster_changed_id = g_signal_connect (self->cluster, "changed",
+                                                   G_CALLBACK (on_cluster_changed), self);
       alloy_source_set_cluster (self->source, self->cluster, connector);
       self->snapshot_id = g_signal_connect (self->discovery, "snapshot", G_CALLBACK (on_snapshot),
                                             self);
@@ -463,11 +516,20 @@ alloy_server_start_finish (AlloyServer *self, GAsyncResult *result, GError **err
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void stop_serving (AlloyServer *self);
+
 void
 alloy_server_close_connections (AlloyServer *self)
 {
-  g_autolist(AlloyConnection) open = open_connections (self);
+  g_autolist(AlloyConnection) open = NULL;
 
+  /* During the drain delay: cut it short. */
+  if (self->drain_delay_id != 0)
+    {
+      stop_serving (self);
+      return;
+    }
+  open = open_connections (self);
   g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
   if (open != NULL)
     g_message ("closing %u open connection(s)", g_list_length (open));
@@ -487,19 +549,17 @@ on_drain_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-void
-alloy_server_shutdown_async (AlloyServer *self, GAsyncReadyCallback callback, gpointer user_data)
+/* After the drain delay: no new views, streams or connections; the open
+ * connections finish within drain-timeout. */
+static void
+stop_serving (AlloyServer *self)
 {
   gint64 drain_ms;
   guint open;
 
-  g_return_if_fail (ALLOY_IS_SERVER (self));
-  g_return_if_fail (self->shutdown_task == NULL && !self->stopping);
-
-  self->stopping = TRUE;
-  self->shutdown_task = g_task_new (self, NULL, callback, user_data);
-  g_task_set_source_tag (self->shutdown_task, alloy_server_shutdown_async);
-  g_cancellable_cancel (self->start_cancellable);
+  g_clear_handle_id (&self->drain_delay_id, g_source_remove);
+  self->draining = FALSE;
+  update_readiness (self);
   /* Views are answered NotReady, new streams refused; running ones go on. */
   alloy_source_set_stopping (self->source);
 
@@ -509,6 +569,7 @@ alloy_server_shutdown_async (AlloyServer *self, GAsyncReadyCallback callback, gp
       Listener *listener = g_ptr_array_index (self->listeners, i);
       alloy_plugin_instance_stop (ALLOY_PLUGIN_INSTANCE (listener->transport));
     }
+  alloy_health_close (self->health);
 
   open = g_hash_table_size (self->connections);
   drain_ms = alloy_config_get_duration_ms (self->config, ALLOY_CORE_GROUP,
@@ -521,6 +582,47 @@ alloy_server_shutdown_async (AlloyServer *self, GAsyncReadyCallback callback, gp
   g_message ("listeners closed; draining %u open connection(s) for up to %" G_GINT64_FORMAT " ms",
              open, drain_ms);
   self->drain_timeout_id = g_timeout_add (MIN (drain_ms, G_MAXUINT), on_drain_timeout, self);
+}
+
+static gboolean
+on_drain_delay (gpointer user_data)
+{
+  AlloyServer *self = user_data;
+
+  self->drain_delay_id = 0;
+  g_message ("drain delay over");
+  stop_serving (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+alloy_server_shutdown_async (AlloyServer *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  gint64 delay_ms;
+
+  g_return_if_fail (ALLOY_IS_SERVER (self));
+  g_return_if_fail (self->shutdown_task == NULL && !self->stopping);
+
+  self->stopping = TRUE;
+  self->shutdown_task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (self->shutdown_task, alloy_server_shutdown_async);
+  g_cancellable_cancel (self->start_cancellable);
+
+  delay_ms = alloy_config_get_duration_ms (self->config, ALLOY_CORE_GROUP, ALLOY_KEY_DRAIN_DELAY);
+  if (delay_ms == 0 || !self->started || self->cluster == NULL)
+    {
+      stop_serving (self);
+      return;
+    }
+  /* Readiness goes false and new answers leave this peer out while the
+   * endpoint's removal reaches the cells; streams of loci handed out just
+   * before still come in and are served. */
+  self->draining = TRUE;
+  update_readiness (self);
+  alloy_cluster_set_draining (self->cluster);
+  g_message ("draining: leaving new views to the other peers for %" G_GINT64_FORMAT " ms",
+             delay_ms);
+  self->drain_delay_id = g_timeout_add (MIN (delay_ms, G_MAXUINT), on_drain_delay, self);
 }
 
 gboolean

@@ -189,6 +189,9 @@ alloy_view_check_holdings (const char *dataset, GPtrArray *answered, GPtrArray *
 
   g_return_val_if_fail (answered->len == inventories->len, FALSE);
 
+  if (answered->len == 0 && silent->len == 0)
+    return fail (error, ALLOY_VIEW_ERROR_NOT_READY, "no live peer to serve the view yet");
+
   for (guint p = 0; p < answered->len; p++)
     {
       const AlloyInventory *inventory = inventories->pdata[p];

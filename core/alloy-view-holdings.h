@@ -29,6 +29,7 @@ typedef struct {
 /* Checks the answers for dataset @dataset: @answered (AlloyPeer) with
  * @inventories (AlloyInventory, same index; any state but NOT_READY) and
  * @silent (AlloyViewSilentPeer). In this order:
+ *   - no member at all: NOT_READY;
  *   - a peer answering INVALID or FAILED fails the view in that state
  *     (INVALID, FAILED), its message prefixed with "peer ID: ";
  *   - a silent peer never heard from fails it (FAILED): what it holds is

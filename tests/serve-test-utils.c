@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 static void read_stderr_line (ServeTestDaemon *daemon);
@@ -45,18 +46,30 @@ serve_test_daemon_log_has (ServeTestDaemon *daemon, const char *text)
   return strstr (daemon->stderr_text->str, text) != NULL;
 }
 
+/* A daemon dies with the test, even when the test aborts. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 ServeTestDaemon *
 serve_test_daemon_start (const char *dir, const char *name, const char *config_text)
 {
   ServeTestDaemon *daemon = g_new0 (ServeTestDaemon, 1);
   g_autofree char *file = g_strconcat (name, ".conf", NULL);
   g_autoptr(GError) error = NULL;
+  /* Not the test's standard output: meson waits for it to close. */
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 
   daemon->config_path = g_build_filename (dir, file, NULL);
   g_assert_true (g_file_set_contents (daemon->config_path, config_text, -1, NULL));
   daemon->stderr_text = g_string_new (NULL);
-  daemon->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, g_getenv ("ALLOYD"),
-                                      "--verbose", "--config", daemon->config_path, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  daemon->process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("ALLOYD"),
+                                                 "--verbose", "--config", daemon->config_path,
+                                                 NULL);
   g_assert_no_error (error);
   daemon->stderr_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (daemon->process));
   read_stderr_line (daemon);

@@ -7,6 +7,7 @@
 #include "alloy-cli.h"
 
 #include "alloy-brio-decoder.h"
+#include "alloy-connector.h"
 #include "alloy-nexus-client.h"
 #include "alloy-plugin-registry.h"
 #include "alloy-view-client.h"
@@ -24,20 +25,11 @@
 
 typedef struct _Fetch Fetch;
 
-/* A connect attempt with a deadline: transports connect without one. */
-typedef struct {
-  GCancellable *cancellable;
-  GSource *timer;
-  gboolean timed_out;
-  guint timeout_ms;
-} Deadline;
-
 typedef struct {
   Fetch *fetch;
   guint index;
   const AlloyLocus *locus;   /* in fetch->answer */
   char *display;             /* SCHEME:ADDRESS */
-  Deadline deadline;
   GIOStream *stream;
   AlloyNexusClient *client;
   AlloyNexusResult result;
@@ -64,8 +56,7 @@ struct _Fetch {
 
   AlloyNexusVariant variant;
   guint thrift_ms, initiated_ms, idle_ms;
-  GStrv search_path;
-  GHashTable *transports;    /* scheme -> AlloyTransport */
+  AlloyConnector *connector;
   AlloyBrioSchema *schema;   /* with --decode */
   GOutputStream *out;
   GError *out_error;
@@ -75,7 +66,6 @@ struct _Fetch {
   gboolean finished;
   GError *error;             /* the view failed */
   GIOStream *server_stream;
-  Deadline server_deadline;
   AlloyViewAnswer *answer;
   GPtrArray *loci;           /* Locus */
   guint pending;
@@ -86,105 +76,6 @@ struct _Fetch {
   gboolean progress_shown;
   guint progress_id;
 };
-
-/* --- Deadlines and transports ------------------------------------------ */
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  Deadline *deadline = user_data;
-
-  deadline->timed_out = TRUE;
-  g_cancellable_cancel (deadline->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-deadline_start (Deadline *deadline, guint timeout_ms)
-{
-  deadline->cancellable = g_cancellable_new ();
-  deadline->timeout_ms = timeout_ms;
-  deadline->timer = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (deadline->timer, on_deadline, deadline, NULL);
-  g_source_attach (deadline->timer, NULL);
-}
-
-static void
-deadline_clear (Deadline *deadline)
-{
-  if (deadline->timer != NULL)
-    {
-      g_source_destroy (deadline->timer);
-      g_clear_pointer (&deadline->timer, g_source_unref);
-    }
-  g_clear_object (&deadline->cancellable);
-}
-
-/* Finishes a connect, a timeout shown as one. */
-static GIOStream *
-connect_finish (AlloyTransport *transport, GAsyncResult *result, Deadline *deadline,
-                const char *display, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  GIOStream *stream = alloy_transport_connect_finish (transport, result, &local_error);
-  gboolean timed_out = deadline->timed_out;
-
-  deadline_clear (deadline);
-  if (stream != NULL)
-    return stream;
-  if (timed_out)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                 "cannot connect to %s: no connection within %.1f s", display,
-                 deadline->timeout_ms / 1000.0);
-  else
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  return NULL;
-}
-
-/* The transport serving @scheme, loaded once: connecting needs no
- * configuration. */
-static AlloyTransport *
-get_transport (Fetch *fetch, const char *scheme, GError **error)
-{
-  AlloyTransport *transport = g_hash_table_lookup (fetch->transports, scheme);
-  g_autofree char *module = NULL;
-  g_autofree char *name = NULL;
-  const AlloyPlugin *plugin;
-
-  if (transport != NULL)
-    return transport;
-  module = g_strdup_printf ("transport_%s", scheme);
-  plugin = alloy_plugin_registry_load (module, (const char *const *) fetch->search_path, error);
-  if (plugin == NULL)
-    return NULL;
-  if (plugin->descriptor->kind != ALLOY_PLUGIN_KIND_TRANSPORT)
-    {
-      g_set_error (error, ALLOY_PLUGIN_ERROR, ALLOY_PLUGIN_ERROR_WRONG_INTERFACE,
-                   "%s is not a transport plugin", module);
-      return NULL;
-    }
-  transport = g_object_new (plugin->type, NULL);
-  name = g_strdup_printf ("transport:fetch-%s", scheme);
-  alloy_plugin_instance_set_name (ALLOY_PLUGIN_INSTANCE (transport), name);
-  g_hash_table_insert (fetch->transports, g_strdup (scheme), transport);
-  return transport;
-}
-
-/* SCHEME:ADDRESS into its parts; FALSE when it is not of that form. */
-static gboolean
-split_address (const char *text, char **scheme, const char **address)
-{
-  const char *colon = strchr (text, ':');
-
-  if (colon == NULL || colon == text || colon[1] == '\0')
-    return FALSE;
-  for (const char *c = text; c < colon; c++)
-    if (!g_ascii_isalnum (*c) && *c != '_')
-      return FALSE;
-  *scheme = g_strndup (text, colon - text);
-  *address = colon + 1;
-  return TRUE;
-}
 
 /* --- Progress and output ------------------------------------------------ */
 
@@ -283,7 +174,6 @@ on_parcel (GPtrArray *blobs, gpointer user_data)
 static void
 locus_free (Locus *locus)
 {
-  deadline_clear (&locus->deadline);
   if (locus->client != NULL)
     alloy_nexus_client_close (locus->client);
   g_clear_object (&locus->client);
@@ -330,8 +220,7 @@ on_locus_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   g_autoptr(AlloyNexusMessage) initiate = NULL;
 
-  locus->stream = connect_finish (ALLOY_TRANSPORT (source), result, &locus->deadline,
-                                  locus->display, &error);
+  locus->stream = alloy_connector_connect_finish (ALLOY_CONNECTOR (source), result, &error);
   if (locus->stream == NULL)
     {
       locus_done (locus, error);
@@ -347,34 +236,22 @@ on_locus_connected (GObject *source, GAsyncResult *result, gpointer user_data)
                                    locus);
 }
 
-/* A locus's address is an IP with the Nexus port, or `unix:PATH`. */
+/* A locus's address is an IP with the Nexus port, or `unix:PATH`; its
+ * connect waits as long as for the Initiated. */
 static void
 locus_start (Fetch *fetch, Locus *locus)
 {
   const char *host = locus->locus->host_address;
-  g_autofree char *address = NULL;
-  const char *scheme = "tcp";
-  AlloyTransport *transport;
-  GError *error = NULL;
+  gint32 port = locus->locus->port;
 
-  if (g_str_has_prefix (host, "unix:"))
-    {
-      scheme = "unix";
-      address = g_strdup (host + strlen ("unix:"));
-    }
-  else if (strchr (host, ':') != NULL)
-    address = g_strdup_printf ("[%s]:%d", host, locus->locus->port);
+  /* A port out of range goes as it is, for the TCP transport to refuse,
+   * rather than wrapped round to another. */
+  if (!g_str_has_prefix (host, "unix:") && (port < 0 || port > G_MAXUINT16))
+    locus->display = g_strdup_printf (strchr (host, ':') ? "tcp:[%s]:%d" : "tcp:%s:%d", host,
+                                      port);
   else
-    address = g_strdup_printf ("%s:%d", host, locus->locus->port);
-  locus->display = g_strdup_printf ("%s:%s", scheme, address);
-  transport = get_transport (fetch, scheme, &error);
-  if (transport == NULL)
-    {
-      locus_done (locus, error);
-      return;
-    }
-  deadline_start (&locus->deadline, fetch->initiated_ms);
-  alloy_transport_connect_async (transport, address, locus->deadline.cancellable,
+    locus->display = alloy_connector_address_for (host, (guint16) port);
+  alloy_connector_connect_async (fetch->connector, locus->display, fetch->initiated_ms, NULL,
                                  on_locus_connected, locus);
 }
 
@@ -446,8 +323,8 @@ on_server_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   Fetch *fetch = user_data;
   g_autoptr(AlloyViewRequest) request = NULL;
 
-  fetch->server_stream = connect_finish (ALLOY_TRANSPORT (source), result, &fetch->server_deadline,
-                                         fetch->server, &fetch->error);
+  fetch->server_stream = alloy_connector_connect_finish (ALLOY_CONNECTOR (source), result,
+                                                         &fetch->error);
   if (fetch->server_stream == NULL)
     {
       fetch->finished = TRUE;
@@ -499,24 +376,14 @@ print_summary (Fetch *fetch)
 static int
 fetch_run (Fetch *fetch)
 {
-  g_autofree char *scheme = NULL;
-  const char *address = NULL;
-  AlloyTransport *transport;
   int status = EXIT_SUCCESS;
 
-  split_address (fetch->server, &scheme, &address);
-  transport = get_transport (fetch, scheme, &fetch->error);
-  if (transport == NULL)
-    {
-      fprintf (stderr, "alloy fetch: %s\n", fetch->error->message);
-      return EXIT_FAILURE;
-    }
   fetch->guid = alloy_burst_uid_new ();
   fetch->started = g_get_monotonic_time ();
   if (fetch->progress)
     fetch->progress_id = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress, fetch);
-  deadline_start (&fetch->server_deadline, fetch->thrift_ms);
-  alloy_transport_connect_async (transport, address, fetch->server_deadline.cancellable,
+  /* The connect waits as long as for the view. */
+  alloy_connector_connect_async (fetch->connector, fetch->server, fetch->thrift_ms, NULL,
                                  on_server_connected, fetch);
   while (!fetch->finished)
     g_main_context_iteration (NULL, TRUE);
@@ -552,14 +419,12 @@ fetch_clear (Fetch *fetch)
 {
   g_clear_pointer (&fetch->loci, g_ptr_array_unref);
   g_clear_pointer (&fetch->answer, alloy_view_answer_free);
-  deadline_clear (&fetch->server_deadline);
   g_clear_object (&fetch->server_stream);
   g_clear_object (&fetch->out);
   g_clear_error (&fetch->out_error);
   g_clear_error (&fetch->error);
   g_clear_pointer (&fetch->schema, alloy_brio_schema_unref);
-  g_clear_pointer (&fetch->transports, g_hash_table_unref);
-  g_strfreev (fetch->search_path);
+  g_clear_object (&fetch->connector);
   g_strfreev (fetch->schema_path);
   g_strfreev (fetch->plugin_path);
   g_free (fetch->server);
@@ -577,9 +442,9 @@ fetch_clear (Fetch *fetch)
 static int
 fetch_prepare (Fetch *fetch)
 {
-  g_autofree char *scheme = NULL;
-  const char *address;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) search_path = NULL;
+  gsize scheme_length;
 
   if (fetch->server == NULL || fetch->schema_name == NULL ||
       (fetch->dataset == NULL) == (fetch->json_location == NULL))
@@ -588,7 +453,11 @@ fetch_prepare (Fetch *fetch)
                        "--json-location are required\n");
       return 2;
     }
-  if (!split_address (fetch->server, &scheme, &address))
+  /* The connector's SCHEME:ADDRESS, checked before anything is opened. */
+  scheme_length = strspn (fetch->server, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789_");
+  if (scheme_length == 0 || fetch->server[scheme_length] != ':' ||
+      fetch->server[scheme_length + 1] == '\0')
     {
       fprintf (stderr, "alloy fetch: --server '%s': expected SCHEME:ADDRESS "
                "(tcp:HOST:PORT or unix:PATH)\n", fetch->server);
@@ -642,9 +511,8 @@ fetch_prepare (Fetch *fetch)
         }
       fetch->out = g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (out), 1024 * 1024);
     }
-  fetch->search_path = alloy_plugin_search_path_build ((const char *const *) fetch->plugin_path,
-                                                       NULL);
-  fetch->transports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  search_path = alloy_plugin_search_path_build ((const char *const *) fetch->plugin_path, NULL);
+  fetch->connector = alloy_connector_new ((const char *const *) search_path);
   if (fetch->source_name == NULL)
     fetch->source_name = g_strdup (fetch->json_location ? "JsonBrio" : "alloy");
   fetch->progress = isatty (STDERR_FILENO);
