@@ -267,7 +267,9 @@ finish_shutdown_if_idle (AlloyServer *self)
 {
   g_autoptr(GTask) task = NULL;
 
-  if (self->shutdown_task == NULL || g_hash_table_size (self->connections) > 0)
+  /* During the drain delay the peer still takes connections. */
+  if (self->shutdown_task == NULL || self->draining ||
+      g_hash_table_size (self->connections) > 0)
     return;
   if (alloy_source_get_n_work (self->source) > 0)
     {

@@ -32,6 +32,7 @@ typedef struct {
   GStrv user_ids;              /* every user's flurryId, in fixture order */
   ServeTestDaemon *peers[N_PEERS];
   AlloyConnector *connector;
+  const char *drain_delay; /* the peers' drain-delay */
 } Fixture;
 
 /* Keeps arrays short: the peers then press little, and the data is still
@@ -137,15 +138,19 @@ start_peers (Fixture *fixture, char **locations)
     {
       g_autofree char *thrift = socket_path (fixture, k, "thrift");
       g_autofree char *nexus = socket_path (fixture, k, "nexus");
+      g_autofree char *health = socket_path (fixture, k, "health");
       g_autofree char *name = g_strdup_printf ("n%u", k + 1);
       g_autofree char *config = g_strdup_printf (
         "[alloy]\nnode-id=%s\nalloy.samplestore.location=%s\n"
         "alloy.samplestore.schema.path=%s\nalloy.samplestore.dataset.settle=0s\n"
-        "drain-timeout=5s\npeer-timeout=" PEER_TIMEOUT "\n"
+        "drain-timeout=5s\ndrain-delay=%s\npeer-timeout=" PEER_TIMEOUT "\n"
         "[transport:thrift]\nplugin=transport_unix\nprotocol=thrift\npath=%s\n"
         "[transport:nexus]\nplugin=transport_unix\nprotocol=nexus\npath=%s\n"
+        "[transport:health]\nplugin=transport_unix\nprotocol=http\npath=%s\n"
         "[discovery:peers]\nplugin=discovery_static\npeers=%s\n",
-        name, locations[k], schemas, thrift, nexus, peers->str);
+        name, locations[k], schemas,
+        fixture->drain_delay != NULL ? fixture->drain_delay : "0s", thrift, nexus, health,
+        peers->str);
 
       fixture->peers[k] = serve_test_daemon_start (fixture->dir, name, config);
     }
@@ -307,6 +312,74 @@ assert_same_answers (Fixture *fixture, guint n_live, const guint *live)
   return first;
 }
 
+typedef struct {
+  GIOStream *stream;
+  GString *response;
+  GError *error;
+  gboolean done;
+  guint8 buffer[512];
+} HttpGet;
+
+static void
+on_http_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HttpGet *get = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &get->error);
+
+  if (n <= 0)
+    {
+      get->done = TRUE;
+      return;
+    }
+  g_string_append_len (get->response, (const char *) get->buffer, n);
+  g_input_stream_read_async (G_INPUT_STREAM (source), get->buffer, sizeof get->buffer,
+                             G_PRIORITY_DEFAULT, NULL, on_http_read, get);
+}
+
+static void
+on_http_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HttpGet *get = user_data;
+  static const char request[] = "GET /readyz HTTP/1.1\r\nHost: peer\r\n\r\n";
+
+  get->stream = alloy_connector_connect_finish (ALLOY_CONNECTOR (source), result, &get->error);
+  if (get->stream == NULL)
+    {
+      get->done = TRUE;
+      return;
+    }
+  g_output_stream_write_all (g_io_stream_get_output_stream (get->stream), request,
+                             sizeof request - 1, NULL, NULL, &get->error);
+  g_input_stream_read_async (g_io_stream_get_input_stream (get->stream), get->buffer,
+                             sizeof get->buffer, G_PRIORITY_DEFAULT, NULL, on_http_read, get);
+}
+
+/* GET /readyz of peer @peer: the status line and the body. */
+static char *
+readiness_of (Fixture *fixture, guint peer)
+{
+  g_autofree char *health = socket_path (fixture, peer, "health");
+  g_autofree char *address = g_strconcat ("unix:", health, NULL);
+  HttpGet get = { 0 };
+  const char *status_end, *body;
+  char *result;
+
+  get.response = g_string_new (NULL);
+  alloy_connector_connect_async (fixture->connector, address, 10000, NULL, on_http_connected,
+                                 &get);
+  ALLOY_TEST_WAIT_UNTIL (get.done, 15000);
+  g_assert_no_error (get.error);
+  g_clear_object (&get.stream);
+  status_end = strstr (get.response->str, "\r\n");
+  body = strstr (get.response->str, "\r\n\r\n");
+  g_assert_nonnull (status_end);
+  g_assert_nonnull (body);
+  result = g_strdup_printf ("%.*s | %s", (int) (status_end - get.response->str),
+                            get.response->str, body + 4);
+  g_string_free (get.response, TRUE);
+  return result;
+}
+
 static void
 kill_peer (Fixture *fixture, guint peer, int signal_number)
 {
@@ -335,6 +408,13 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
       {
         /* A stopped peer must run again to stop cleanly. */
         g_subprocess_send_signal (fixture->peers[k]->process, SIGCONT);
+        /* With a drain delay, a second signal ends it. */
+        if (fixture->drain_delay != NULL)
+          {
+            g_subprocess_send_signal (fixture->peers[k]->process, SIGTERM);
+            ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->peers[k], "draining: "),
+                                   10000);
+          }
         serve_test_daemon_stop (fixture->peers[k]);
         g_clear_pointer (&fixture->peers[k], serve_test_daemon_free);
       }
@@ -442,6 +522,70 @@ test_own_locations (Fixture *fixture, gconstpointer data)
     g_free (locations[k]);
 }
 
+/* SIGTERM with a drain delay: the peer turns unready at once and the
+ * views through any peer leave it out, its partitions going to the
+ * others; a second signal ends the delay and the peer exits cleanly. */
+static void
+test_drain (Fixture *fixture, gconstpointer data)
+{
+  g_auto(GStrv) texts = NULL;
+  g_autofree char *shared = NULL;
+  char *locations[N_PEERS];
+
+  if (alloy_test_fixtures_dir () == NULL)
+    {
+      g_test_skip ("no fixtures");
+      return;
+    }
+  fixture->drain_delay = "10m";
+  texts = file_texts (fixture);
+  shared = make_location (fixture, "shared", texts, "012345");
+  for (guint k = 0; k < N_PEERS; k++)
+    locations[k] = shared;
+  start_peers (fixture, locations);
+
+  for (guint k = 0; k < N_PEERS; k++)
+    {
+      g_autofree char *ready = readiness_of (fixture, k);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AlloyViewAnswer) answer = ask_view (fixture, k, &error);
+      g_autofree char *peers = NULL;
+
+      g_assert_cmpstr (ready, ==, "HTTP/1.1 200 OK | ok\n");
+      g_assert_no_error (error);
+      peers = peers_of (answer);
+      g_assert_cmpstr (peers, ==, "n1 n2 n3");
+    }
+
+  kill_peer (fixture, 2, SIGTERM);
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->peers[2], "draining: leaving new "
+                                                    "views to the other peers"), 10000);
+  {
+    g_autofree char *ready = readiness_of (fixture, 2);
+
+    g_assert_cmpstr (ready, ==, "HTTP/1.1 503 Service Unavailable | draining: SIGTERM received\n");
+  }
+  /* Through the draining peer too: it still answers, for the others. */
+  for (guint k = 0; k < N_PEERS; k++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AlloyViewAnswer) answer = ask_view (fixture, k, &error);
+      g_autofree char *peers = NULL;
+
+      g_assert_no_error (error);
+      peers = peers_of (answer);
+      g_assert_cmpstr (peers, ==, "n1 n2");
+    }
+  fetch_all (fixture, 0, 2);
+
+  kill_peer (fixture, 2, SIGTERM);
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->peers[2], "second signal"), 10000);
+  g_subprocess_wait (fixture->peers[2]->process, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (fixture->peers[2]->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (fixture->peers[2]->process), ==, 0);
+  g_clear_pointer (&fixture->peers[2], serve_test_daemon_free);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -449,6 +593,8 @@ main (int argc, char **argv)
   g_test_add ("/serve-peers/shared-location", Fixture, NULL, fixture_set_up,
               test_shared_location, fixture_tear_down);
   g_test_add ("/serve-peers/own-locations", Fixture, NULL, fixture_set_up, test_own_locations,
+              fixture_tear_down);
+  g_test_add ("/serve-peers/drain", Fixture, NULL, fixture_set_up, test_drain,
               fixture_tear_down);
   return g_test_run ();
 }
