@@ -39,7 +39,7 @@ press_difference (const AlloyInventory *a, const AlloyInventory *b, char **a_val
     }
   if (g_strcmp0 (a->schema_digest, b->schema_digest) != 0)
     {
-      *a_value = g_strndup (a->schema_digest, 12), *b_value = g_strndup (b->schema_digest, 12);
+      *a_value = g_strdup (a->schema_digest), *b_value = g_strdup (b->schema_digest);
       return "schema files (digest)";
     }
   if (a->root_version != b->root_version)
@@ -68,7 +68,9 @@ compare_strings (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-/* Per file: its partitions and their digests, as one string to compare. */
+/* Per file: its partitions, digests and ranges, as one string to compare:
+ * two holders that cut one file differently would stream some bytes twice
+ * or not at all. */
 static GHashTable *
 files_of (const AlloyInventory *inventory)
 {
@@ -81,7 +83,9 @@ files_of (const AlloyInventory *inventory)
 
       if (shape == NULL)
         g_hash_table_insert (files, partition->path, shape = g_string_new (NULL));
-      g_string_append_printf (shape, "%s %s\n", partition->id, partition->digest);
+      g_string_append_printf (shape, "%s %s %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "\n",
+                              partition->id, partition->digest, partition->range_start,
+                              partition->range_end);
     }
   return files;
 }

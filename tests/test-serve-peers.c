@@ -13,6 +13,7 @@
 
 #include "alloy-connector.h"
 #include "alloy-data-file.h"
+#include "alloy-peer-client.h"
 #include "alloy-view-client.h"
 #include "alloy-view-plan.h"
 
@@ -586,6 +587,106 @@ test_drain (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&fixture->peers[2], serve_test_daemon_free);
 }
 
+typedef struct {
+  AlloyInventory *inventory;
+  GError *error;
+  gboolean done;
+} InventoryCall;
+
+static void
+on_inventory (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  InventoryCall *call = user_data;
+
+  call->inventory = alloy_peer_client_inventory_finish (ALLOY_CONNECTOR (source), result,
+                                                        &call->error);
+  call->done = TRUE;
+}
+
+static AlloyInventory *
+ask_inventory (Fixture *fixture, const AlloyPeer *peer, const char *dataset, const char *schema)
+{
+  InventoryCall call = { 0 };
+
+  alloy_peer_client_inventory_async (fixture->connector, peer, dataset, schema, 10000, NULL,
+                                     on_inventory, &call);
+  ALLOY_TEST_WAIT_UNTIL (call.done, 15000);
+  g_assert_no_error (call.error);
+  return call.inventory;
+}
+
+/* The peer API over TCP, as another peer calls it: on the Nexus port,
+ * which goes on serving streams. */
+static void
+test_inventory_over_tcp (Fixture *fixture, gconstpointer data)
+{
+  g_auto(GStrv) texts = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *nexus = NULL;
+  g_autofree char *thrift = NULL;
+  g_autofree char *host = NULL;
+  g_autoptr(AlloyPeer) peer = NULL;
+  g_autoptr(AlloyInventory) held = NULL;
+  g_autoptr(AlloyInventory) absent = NULL;
+  g_autoptr(AlloyInventory) invalid = NULL;
+  g_autoptr(ServeTestFetch) fetch = NULL;
+  guint16 port = 0;
+
+  if (alloy_test_fixtures_dir () == NULL)
+    {
+      g_test_skip ("no fixtures");
+      return;
+    }
+  texts = file_texts (fixture);
+  root = make_location (fixture, "tcp", texts, "012345");
+  config = serve_test_config (root, NULL);
+  fixture->peers[0] = serve_test_daemon_start (fixture->dir, "solo", config);
+  nexus = serve_test_daemon_address (fixture->peers[0], "nexus", "tcp");
+  thrift = serve_test_daemon_address (fixture->peers[0], "thrift", "tcp");
+  g_assert_true (alloy_option_parse_address (nexus + strlen ("tcp:"), &host, &port, NULL));
+  peer = alloy_peer_new ("test-peer", host, port);
+
+  held = ask_inventory (fixture, peer, "quo", "QUO");
+  g_assert_cmpint (held->state, ==, ALLOY_INVENTORY_HELD);
+  g_assert_cmpstr (held->peer_id, ==, "test-peer");
+  g_assert_cmpstr (held->schema_name, ==, "Quo"); /* as its files spell it */
+  g_assert_cmpuint (strlen (held->schema_digest), ==, 64);
+  g_assert_cmpint (held->root_version, ==, 1);
+  g_assert_cmpuint (held->partitions->len, ==, N_FILES);
+  for (guint f = 0; f < N_FILES; f++)
+    {
+      const AlloyInventoryPartition *partition = held->partitions->pdata[f];
+      g_autofree char *id = g_strdup_printf ("p%u.ndjson", f);
+      g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, texts[f], -1);
+
+      g_assert_cmpstr (partition->id, ==, id);
+      g_assert_cmpstr (partition->path, ==, id);
+      g_assert_cmpstr (partition->digest, ==, digest);
+      g_assert_cmpuint (partition->range_start, ==, 0);
+      g_assert_cmpuint (partition->range_end, ==, strlen (texts[f]));
+    }
+
+  absent = ask_inventory (fixture, peer, "nosuch", "quo");
+  g_assert_cmpint (absent->state, ==, ALLOY_INVENTORY_ABSENT);
+  g_assert_cmpuint (absent->partitions->len, ==, 0);
+  invalid = ask_inventory (fixture, peer, "quo", "nosuch");
+  g_assert_cmpint (invalid->state, ==, ALLOY_INVENTORY_INVALID);
+  g_assert_nonnull (strstr (invalid->message, "nosuch"));
+
+  {
+    const char *args[] = { "--server", thrift, "--schema", "quo", "--dataset", "quo",
+                           "--timeout", "60", NULL };
+    guint loci;
+    guint64 items, rejected;
+
+    fetch = serve_test_fetch_start (args);
+    serve_test_fetch_assert_status (fetch, 0);
+    serve_test_parse_summary (fetch->out, &loci, &items, &rejected);
+    g_assert_cmpuint (items, ==, g_strv_length (fixture->user_ids));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -596,5 +697,7 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/serve-peers/drain", Fixture, NULL, fixture_set_up, test_drain,
               fixture_tear_down);
+  g_test_add ("/serve-peers/inventory-over-tcp", Fixture, NULL, fixture_set_up,
+              test_inventory_over_tcp, fixture_tear_down);
   return g_test_run ();
 }
