@@ -56,25 +56,9 @@ alloy_peer_decode_call (const guint8 *frame, gsize length, AlloyThriftHeader *he
 
   g_return_val_if_fail (header != NULL && dataset != NULL && schema_name != NULL, FALSE);
 
-  alloy_thrift_header_clear (header);
-  if ((reader = alloy_thrift_reader_new (frame, length, what, error)) == NULL
-      || !alloy_thrift_read_header (reader, what, header, error))
+  reader = alloy_thrift_open_call (frame, length, ALLOY_PEER_METHOD, header, error);
+  if (reader == NULL)
     return FALSE;
-  if (strcmp (header->name, ALLOY_PEER_METHOD) != 0)
-    {
-      g_autofree char *name = alloy_thrift_printable_name (header->name);
-
-      g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_UNKNOWN_METHOD,
-                   "unknown peer method '%s'", name);
-      return FALSE;
-    }
-  if (header->type != T_CALL)
-    {
-      g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_WRONG_TYPE,
-                   "getInventory sent as message type %d (%s), not as a CALL", header->type,
-                   alloy_thrift_message_type_name (header->type));
-      return FALSE;
-    }
   args = g_object_new (ALLOY_THRIFT_TYPE_ALLOY_PEER_API_GET_INVENTORY_ARGS, NULL);
   if (!alloy_thrift_read_body (reader, what, THRIFT_STRUCT (args), error)
       || !ALLOY_THRIFT_CHECK_REQUIRED (args, args_required, what, code, "", error)
@@ -175,42 +159,14 @@ alloy_peer_decode_reply (const guint8 *frame, gsize length, gint32 seqid, GError
 {
   static const char what[] = "getInventory reply";
   const gint code = ALLOY_THRIFT_ERROR_PROTOCOL;
-  g_auto(AlloyThriftHeader) header = { 0 };
   g_autoptr(AlloyThriftReader) reader = NULL;
   g_autoptr(Result) result = NULL;
   g_autoptr(AlloyInventory) inventory = NULL;
   AlloyThriftInventory *from;
 
-  if ((reader = alloy_thrift_reader_new (frame, length, what, error)) == NULL
-      || !alloy_thrift_read_header (reader, what, &header, error))
+  reader = alloy_thrift_open_reply (frame, length, ALLOY_PEER_METHOD, seqid, "the peer", error);
+  if (reader == NULL)
     return NULL;
-  if (header.seqid != seqid)
-    {
-      g_set_error (error, ALLOY_THRIFT_ERROR, code,
-                   "the reply's seqid %" G_GINT32_FORMAT " is not the call's %" G_GINT32_FORMAT,
-                   header.seqid, seqid);
-      return NULL;
-    }
-  if (header.type == T_EXCEPTION)
-    {
-      g_autofree char *message = NULL;
-      gint32 type = 0;
-
-      if (alloy_thrift_read_exception (reader, what, &message, &type, error))
-        g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_APPLICATION_EXCEPTION,
-                     "the peer failed the call: %s (TApplicationException type %d)", message,
-                     type);
-      return NULL;
-    }
-  if (strcmp (header.name, ALLOY_PEER_METHOD) != 0 || header.type != T_REPLY)
-    {
-      g_autofree char *name = alloy_thrift_printable_name (header.name);
-
-      g_set_error (error, ALLOY_THRIFT_ERROR, code,
-                   "a message of type %d (%s) for method '%s' where a getInventory REPLY was "
-                   "expected", header.type, alloy_thrift_message_type_name (header.type), name);
-      return NULL;
-    }
   result = g_object_new (ALLOY_THRIFT_TYPE_ALLOY_PEER_API_GET_INVENTORY_RESULT, NULL);
   if (!alloy_thrift_read_body (reader, what, THRIFT_STRUCT (result), error))
     return NULL;

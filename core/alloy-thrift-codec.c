@@ -104,26 +104,9 @@ alloy_thrift_decode_call (const guint8 *frame, gsize length, AlloyThriftHeader *
   g_return_val_if_fail (header != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  alloy_thrift_header_clear (header);
-  if ((reader = alloy_thrift_reader_new (frame, length, what, error)) == NULL
-      || !alloy_thrift_read_header (reader, what, header, error))
+  reader = alloy_thrift_open_call (frame, length, ALLOY_THRIFT_METHOD, header, error);
+  if (reader == NULL)
     return NULL;
-  if (strcmp (header->name, ALLOY_THRIFT_METHOD) != 0)
-    {
-      g_autofree char *name = alloy_thrift_printable_name (header->name);
-
-      g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_UNKNOWN_METHOD,
-                   "unknown method '%s'", name);
-      return NULL;
-    }
-  if (header->type != T_CALL)
-    {
-      g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_WRONG_TYPE,
-                   "getViewGenerator sent as message type %d (%s), not as a CALL",
-                   header->type, alloy_thrift_message_type_name (header->type));
-      return NULL;
-    }
-
   args = g_object_new (ALLOY_THRIFT_TYPE_SAMPLE_STORE_API_GET_VIEW_GENERATOR_ARGS, NULL);
   if (!alloy_thrift_read_body (reader, what, THRIFT_STRUCT (args), error))
     return NULL;
@@ -149,19 +132,6 @@ alloy_thrift_decode_call (const guint8 *frame, gsize length, AlloyThriftHeader *
   return request;
 }
 
-static AlloyViewAnswer *
-read_exception (AlloyThriftReader *reader, GError **error)
-{
-  g_autofree char *message = NULL;
-  gint32 type = 0;
-
-  if (alloy_thrift_read_exception (reader, "getViewGenerator exception", &message, &type, error))
-    g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_APPLICATION_EXCEPTION,
-                 "the sample store failed the call: %s (TApplicationException type %d)", message,
-                 type);
-  return NULL;
-}
-
 static AlloyLocus *
 locus_from_thrift (AlloyThriftDataLocus *from)
 {
@@ -179,7 +149,6 @@ alloy_thrift_decode_reply (const guint8 *frame, gsize length, gint32 seqid, GErr
 {
   static const char what[] = "getViewGenerator reply";
   const gint code = ALLOY_THRIFT_ERROR_PROTOCOL;
-  g_auto(AlloyThriftHeader) header = { 0 };
   g_autoptr(AlloyThriftReader) reader = NULL;
   g_autoptr(Result) result = NULL;
   AlloyThriftViewGenerator *generator;
@@ -189,30 +158,11 @@ alloy_thrift_decode_reply (const guint8 *frame, gsize length, gint32 seqid, GErr
   g_return_val_if_fail (frame != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if ((reader = alloy_thrift_reader_new (frame, length, what, error)) == NULL
-      || !alloy_thrift_read_header (reader, what, &header, error))
-    return NULL;
   /* The cell's order: Finagle matches the seqid before Scrooge decodes. */
-  if (header.seqid != seqid)
-    {
-      g_set_error (error, ALLOY_THRIFT_ERROR, code,
-                   "the reply's seqid %" G_GINT32_FORMAT " is not the call's %" G_GINT32_FORMAT,
-                   header.seqid, seqid);
-      return NULL;
-    }
-  if (header.type == T_EXCEPTION)
-    return read_exception (reader, error);
-  if (strcmp (header.name, ALLOY_THRIFT_METHOD) != 0 || header.type != T_REPLY)
-    {
-      g_autofree char *name = alloy_thrift_printable_name (header.name);
-
-      g_set_error (error, ALLOY_THRIFT_ERROR, code,
-                   "a message of type %d (%s) for method '%s' where a getViewGenerator REPLY"
-                   " was expected", header.type, alloy_thrift_message_type_name (header.type),
-                   name);
-      return NULL;
-    }
-
+  reader = alloy_thrift_open_reply (frame, length, ALLOY_THRIFT_METHOD, seqid, "the sample store",
+                                    error);
+  if (reader == NULL)
+    return NULL;
   result = g_object_new (ALLOY_THRIFT_TYPE_SAMPLE_STORE_API_GET_VIEW_GENERATOR_RESULT, NULL);
   if (!alloy_thrift_read_body (reader, what, THRIFT_STRUCT (result), error))
     return NULL;

@@ -162,3 +162,74 @@ alloy_thrift_write_message (const char *name, ThriftMessageType type, gint32 seq
   memcpy (buffer->data, &length, sizeof length);
   return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
 }
+
+AlloyThriftReader *
+alloy_thrift_open_call (const guint8 *frame, gsize length, const char *method,
+                        AlloyThriftHeader *header, GError **error)
+{
+  g_autofree char *what = g_strconcat (method, " call", NULL);
+  g_autoptr(AlloyThriftReader) reader = NULL;
+
+  alloy_thrift_header_clear (header);
+  if ((reader = alloy_thrift_reader_new (frame, length, what, error)) == NULL
+      || !alloy_thrift_read_header (reader, what, header, error))
+    return NULL;
+  if (strcmp (header->name, method) != 0)
+    {
+      g_autofree char *name = alloy_thrift_printable_name (header->name);
+
+      g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_UNKNOWN_METHOD,
+                   "unknown method '%s'", name);
+      return NULL;
+    }
+  if (header->type != T_CALL)
+    {
+      g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_WRONG_TYPE,
+                   "%s sent as message type %d (%s), not as a CALL", method, header->type,
+                   alloy_thrift_message_type_name (header->type));
+      return NULL;
+    }
+  return g_steal_pointer (&reader);
+}
+
+AlloyThriftReader *
+alloy_thrift_open_reply (const guint8 *frame, gsize length, const char *method, gint32 seqid,
+                         const char *server, GError **error)
+{
+  g_autofree char *what = g_strconcat (method, " reply", NULL);
+  g_auto(AlloyThriftHeader) header = { 0 };
+  g_autoptr(AlloyThriftReader) reader = NULL;
+
+  if ((reader = alloy_thrift_reader_new (frame, length, what, error)) == NULL
+      || !alloy_thrift_read_header (reader, what, &header, error))
+    return NULL;
+  if (header.seqid != seqid)
+    {
+      g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_PROTOCOL,
+                   "the reply's seqid %" G_GINT32_FORMAT " is not the call's %" G_GINT32_FORMAT,
+                   header.seqid, seqid);
+      return NULL;
+    }
+  if (header.type == T_EXCEPTION)
+    {
+      g_autofree char *exception = g_strconcat (method, " exception", NULL);
+      g_autofree char *message = NULL;
+      gint32 type = 0;
+
+      if (alloy_thrift_read_exception (reader, exception, &message, &type, error))
+        g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_APPLICATION_EXCEPTION,
+                     "%s failed the call: %s (TApplicationException type %d)", server, message,
+                     type);
+      return NULL;
+    }
+  if (strcmp (header.name, method) != 0 || header.type != T_REPLY)
+    {
+      g_autofree char *name = alloy_thrift_printable_name (header.name);
+
+      g_set_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_PROTOCOL,
+                   "a message of type %d (%s) for method '%s' where a %s REPLY was expected",
+                   header.type, alloy_thrift_message_type_name (header.type), name, method);
+      return NULL;
+    }
+  return g_steal_pointer (&reader);
+}

@@ -34,6 +34,22 @@ G_GNUC_INTERNAL
 gboolean alloy_thrift_read_body (AlloyThriftReader *reader, const char *what, ThriftStruct *body,
                                  GError **error);
 
+/* Server side: a reader at the body of a CALL of @method, with @header
+ * (initialised) filled whenever the header decodes. MALFORMED for bytes
+ * that are no message; UNKNOWN_METHOD "unknown method 'NAME'"; WRONG_TYPE
+ * for another message type. */
+G_GNUC_INTERNAL
+AlloyThriftReader *alloy_thrift_open_call (const guint8 *frame, gsize length, const char *method,
+                                           AlloyThriftHeader *header, GError **error);
+
+/* Client side: a reader at the body of the REPLY to @method with @seqid.
+ * PROTOCOL for another seqid (checked first, as Finagle does), method or
+ * message type; an EXCEPTION is APPLICATION_EXCEPTION "@server failed the
+ * call: MESSAGE (TApplicationException type N)". */
+G_GNUC_INTERNAL
+AlloyThriftReader *alloy_thrift_open_reply (const guint8 *frame, gsize length, const char *method,
+                                            gint32 seqid, const char *server, GError **error);
+
 /* Reads a TApplicationException body: its message ("no message" when
  * absent) and type (0 when absent). */
 G_GNUC_INTERNAL

@@ -23,6 +23,19 @@ alloy_test_tick_source_new (void)
   return source;
 }
 
+void
+alloy_test_keep_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GAsyncResult *
+alloy_test_wait_result (GAsyncResult **result, guint timeout_ms)
+{
+  ALLOY_TEST_WAIT_UNTIL (*result != NULL, timeout_ms);
+  return g_steal_pointer (result);
+}
+
 GStrv
 alloy_test_plugin_search_path (void)
 {

@@ -28,6 +28,13 @@ G_BEGIN_DECLS
 /* A 20 ms periodic source on the thread-default context. */
 GSource *alloy_test_tick_source_new (void);
 
+/* A GAsyncReadyCallback that keeps a reference on the result in the
+ * `GAsyncResult *` that @user_data points to (NULL before). */
+void alloy_test_keep_result (GObject *source, GAsyncResult *result, gpointer user_data);
+/* Iterates the main context until *@result is set (within @timeout_ms),
+ * then returns it: the caller finishes the call and unrefs it. */
+GAsyncResult *alloy_test_wait_result (GAsyncResult **result, guint timeout_ms);
+
 /* The plugin search path of the build: --plugin-path order is used by
  * tests that pass directories, ALLOY_PLUGIN_PATH otherwise. */
 GStrv alloy_test_plugin_search_path (void);

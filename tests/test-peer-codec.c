@@ -196,7 +196,7 @@ typedef struct {
 
 static const RefusedCall refused_calls[] = {
   { "unknown-method", CALL_UNKNOWN_METHOD, ALLOY_THRIFT_ERROR_UNKNOWN_METHOD,
-    "unknown peer method 'getInventorx'", ALLOY_THRIFT_CALL },
+    "unknown method 'getInventorx'", ALLOY_THRIFT_CALL },
   { "wrong-type", CALL_AS_REPLY, ALLOY_THRIFT_ERROR_WRONG_TYPE,
     "getInventory sent as message type 2 (REPLY), not as a CALL", ALLOY_THRIFT_REPLY },
   { "missing-request", CALL_NO_REQUEST, ALLOY_THRIFT_ERROR_MALFORMED,

@@ -157,34 +157,25 @@ start_peers (Fixture *fixture, char **locations)
     }
 }
 
-typedef struct {
-  AlloyViewAnswer *answer;
-  GError *error;
-  GIOStream *stream;
-  gboolean done;
-} ViewCall;
-
-static void
-on_view (GObject *source, GAsyncResult *result, gpointer user_data)
+/* getViewGenerator through peer @peer, as a cell asks it: the answer, or
+ * the cell's error. */
+static AlloyViewAnswer *
+ask_view (Fixture *fixture, guint peer, GError **error)
 {
-  ViewCall *call = user_data;
-
-  call->answer = alloy_view_client_call_finish (G_IO_STREAM (source), result, &call->error);
-  call->done = TRUE;
-}
-
-static void
-on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ViewCall *call = user_data;
+  g_autofree char *thrift = socket_path (fixture, peer, "thrift");
+  g_autofree char *address = g_strconcat ("unix:", thrift, NULL);
   g_autoptr(AlloyViewRequest) request = alloy_view_request_new ();
+  g_autoptr(GAsyncResult) connected = NULL;
+  g_autoptr(GAsyncResult) answered = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  GAsyncResult *result = NULL;
 
-  call->stream = alloy_connector_connect_finish (ALLOY_CONNECTOR (source), result, &call->error);
-  if (call->stream == NULL)
-    {
-      call->done = TRUE;
-      return;
-    }
+  alloy_connector_connect_async (fixture->connector, address, VIEW_TIMEOUT_MS, NULL,
+                                 alloy_test_keep_result, &result);
+  connected = alloy_test_wait_result (&result, VIEW_TIMEOUT_MS + 5000);
+  stream = alloy_connector_connect_finish (fixture->connector, connected, error);
+  if (stream == NULL)
+    return NULL;
   g_free (request->guid);
   request->guid = alloy_burst_uid_new ();
   g_free (request->schema_name);
@@ -195,25 +186,10 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
                        g_strdup (ALLOY_VIEW_SOURCE_ALLOY));
   g_hash_table_insert (request->store_properties, g_strdup (ALLOY_VIEW_KEY_DATASET),
                        g_strdup ("quo"));
-  alloy_view_client_call_async (call->stream, request, VIEW_TIMEOUT_MS, NULL, on_view, call);
-}
-
-/* getViewGenerator through peer @peer, as a cell asks it: the answer, or
- * the cell's error. */
-static AlloyViewAnswer *
-ask_view (Fixture *fixture, guint peer, GError **error)
-{
-  g_autofree char *thrift = socket_path (fixture, peer, "thrift");
-  g_autofree char *address = g_strconcat ("unix:", thrift, NULL);
-  ViewCall call = { 0 };
-
-  alloy_connector_connect_async (fixture->connector, address, VIEW_TIMEOUT_MS, NULL,
-                                 on_connected, &call);
-  ALLOY_TEST_WAIT_UNTIL (call.done, VIEW_TIMEOUT_MS + 5000);
-  g_clear_object (&call.stream);
-  if (call.error != NULL)
-    g_propagate_error (error, call.error);
-  return call.answer;
+  alloy_view_client_call_async (stream, request, VIEW_TIMEOUT_MS, NULL, alloy_test_keep_result,
+                                &result);
+  answered = alloy_test_wait_result (&result, VIEW_TIMEOUT_MS + 5000);
+  return alloy_view_client_call_finish (stream, answered, error);
 }
 
 /* The layout a cell sees, without the random suids: per locus its address
@@ -313,72 +289,42 @@ assert_same_answers (Fixture *fixture, guint n_live, const guint *live)
   return first;
 }
 
-typedef struct {
-  GIOStream *stream;
-  GString *response;
-  GError *error;
-  gboolean done;
-  guint8 buffer[512];
-} HttpGet;
-
-static void
-on_http_read (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  HttpGet *get = user_data;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &get->error);
-
-  if (n <= 0)
-    {
-      get->done = TRUE;
-      return;
-    }
-  g_string_append_len (get->response, (const char *) get->buffer, n);
-  g_input_stream_read_async (G_INPUT_STREAM (source), get->buffer, sizeof get->buffer,
-                             G_PRIORITY_DEFAULT, NULL, on_http_read, get);
-}
-
-static void
-on_http_connected (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  HttpGet *get = user_data;
-  static const char request[] = "GET /readyz HTTP/1.1\r\nHost: peer\r\n\r\n";
-
-  get->stream = alloy_connector_connect_finish (ALLOY_CONNECTOR (source), result, &get->error);
-  if (get->stream == NULL)
-    {
-      get->done = TRUE;
-      return;
-    }
-  g_output_stream_write_all (g_io_stream_get_output_stream (get->stream), request,
-                             sizeof request - 1, NULL, NULL, &get->error);
-  g_input_stream_read_async (g_io_stream_get_input_stream (get->stream), get->buffer,
-                             sizeof get->buffer, G_PRIORITY_DEFAULT, NULL, on_http_read, get);
-}
-
 /* GET /readyz of peer @peer: the status line and the body. */
 static char *
 readiness_of (Fixture *fixture, guint peer)
 {
+  static const char request[] = "GET /readyz HTTP/1.1\r\nHost: peer\r\n\r\n";
   g_autofree char *health = socket_path (fixture, peer, "health");
   g_autofree char *address = g_strconcat ("unix:", health, NULL);
-  HttpGet get = { 0 };
+  g_autoptr(GAsyncResult) connected = NULL;
+  g_autoptr(GAsyncResult) read = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  char response[4096] = { 0 };
+  gsize length = 0;
   const char *status_end, *body;
-  char *result;
 
-  get.response = g_string_new (NULL);
-  alloy_connector_connect_async (fixture->connector, address, 10000, NULL, on_http_connected,
-                                 &get);
-  ALLOY_TEST_WAIT_UNTIL (get.done, 15000);
-  g_assert_no_error (get.error);
-  g_clear_object (&get.stream);
-  status_end = strstr (get.response->str, "\r\n");
-  body = strstr (get.response->str, "\r\n\r\n");
+  alloy_connector_connect_async (fixture->connector, address, 10000, NULL,
+                                 alloy_test_keep_result, &result);
+  connected = alloy_test_wait_result (&result, 15000);
+  stream = alloy_connector_connect_finish (fixture->connector, connected, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), request,
+                             sizeof request - 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* The endpoint answers one request per connection, then closes it. */
+  g_input_stream_read_all_async (g_io_stream_get_input_stream (stream), response,
+                                 sizeof response - 1, G_PRIORITY_DEFAULT, NULL,
+                                 alloy_test_keep_result, &result);
+  read = alloy_test_wait_result (&result, 15000);
+  g_input_stream_read_all_finish (g_io_stream_get_input_stream (stream), read, &length, &error);
+  g_assert_no_error (error);
+  status_end = strstr (response, "\r\n");
+  body = strstr (response, "\r\n\r\n");
   g_assert_nonnull (status_end);
   g_assert_nonnull (body);
-  result = g_strdup_printf ("%.*s | %s", (int) (status_end - get.response->str),
-                            get.response->str, body + 4);
-  g_string_free (get.response, TRUE);
-  return result;
+  return g_strdup_printf ("%.*s | %s", (int) (status_end - response), response, body + 4);
 }
 
 static void
@@ -587,32 +533,20 @@ test_drain (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&fixture->peers[2], serve_test_daemon_free);
 }
 
-typedef struct {
-  AlloyInventory *inventory;
-  GError *error;
-  gboolean done;
-} InventoryCall;
-
-static void
-on_inventory (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  InventoryCall *call = user_data;
-
-  call->inventory = alloy_peer_client_inventory_finish (ALLOY_CONNECTOR (source), result,
-                                                        &call->error);
-  call->done = TRUE;
-}
-
 static AlloyInventory *
 ask_inventory (Fixture *fixture, const AlloyPeer *peer, const char *dataset, const char *schema)
 {
-  InventoryCall call = { 0 };
+  g_autoptr(GAsyncResult) answered = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  AlloyInventory *inventory;
 
   alloy_peer_client_inventory_async (fixture->connector, peer, dataset, schema, 10000, NULL,
-                                     on_inventory, &call);
-  ALLOY_TEST_WAIT_UNTIL (call.done, 15000);
-  g_assert_no_error (call.error);
-  return call.inventory;
+                                     alloy_test_keep_result, &result);
+  answered = alloy_test_wait_result (&result, 15000);
+  inventory = alloy_peer_client_inventory_finish (fixture->connector, answered, &error);
+  g_assert_no_error (error);
+  return inventory;
 }
 
 /* The peer API over TCP, as another peer calls it: on the Nexus port,
