@@ -217,9 +217,11 @@ alloy_source_take_inventory (AlloySource *self, const char *dataset_name,
   g_autofree char *schema_digest = NULL;
   const char *bound;
 
-  if (self->cluster == NULL || self->stopping || alloy_cluster_is_draining (self->cluster))
+  if (self->cluster == NULL)
+    return alloy_inventory_new (ALLOY_INVENTORY_NOT_READY, peer_id, "starting");
+  if (self->stopping || alloy_cluster_is_draining (self->cluster))
     return alloy_inventory_new (ALLOY_INVENTORY_NOT_READY, peer_id,
-                                self->cluster == NULL ? "starting" : "shutting down");
+                                self->stopping ? "shutting down" : "draining");
   dataset = alloy_catalog_lookup (self->catalog, dataset_name, &error);
   if (dataset == NULL)
     {
