@@ -13,6 +13,14 @@ partition_free (AlloyInventoryPartition *partition)
   g_free (partition);
 }
 
+static void
+refused_free (AlloyInventoryRefused *refused)
+{
+  g_free (refused->path);
+  g_free (refused->reason);
+  g_free (refused);
+}
+
 AlloyInventory *
 alloy_inventory_new (AlloyInventoryState state, const char *peer_id, const char *message)
 {
@@ -22,6 +30,7 @@ alloy_inventory_new (AlloyInventoryState state, const char *peer_id, const char 
   inventory->peer_id = g_strdup (peer_id);
   inventory->message = g_strdup (message != NULL ? message : "OK");
   inventory->partitions = g_ptr_array_new_with_free_func ((GDestroyNotify) partition_free);
+  inventory->refused = g_ptr_array_new_with_free_func ((GDestroyNotify) refused_free);
   return inventory;
 }
 
@@ -36,6 +45,7 @@ alloy_inventory_free (AlloyInventory *inventory)
   g_free (inventory->schema_digest);
   g_free (inventory->press_options);
   g_ptr_array_unref (inventory->partitions);
+  g_ptr_array_unref (inventory->refused);
   g_free (inventory);
 }
 
@@ -51,6 +61,34 @@ alloy_inventory_add_partition (AlloyInventory *inventory, const char *id, const 
   partition->range_start = range_start;
   partition->range_end = range_end;
   g_ptr_array_add (inventory->partitions, partition);
+}
+
+void
+alloy_inventory_add_refused (AlloyInventory *inventory, const char *path, const char *reason)
+{
+  AlloyInventoryRefused *refused = g_new0 (AlloyInventoryRefused, 1);
+
+  refused->path = g_strdup (path);
+  refused->reason = g_strdup (reason);
+  g_ptr_array_add (inventory->refused, refused);
+}
+
+GStrv
+alloy_inventory_get_paths (const AlloyInventory *inventory)
+{
+  g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+  const char *previous = NULL;
+
+  /* A file's ranges are consecutive. */
+  for (guint i = 0; i < inventory->partitions->len; i++)
+    {
+      const AlloyInventoryPartition *partition = inventory->partitions->pdata[i];
+
+      if (g_strcmp0 (partition->path, previous) != 0)
+        g_strv_builder_add (paths, partition->path);
+      previous = partition->path;
+    }
+  return g_strv_builder_end (paths);
 }
 
 const char *

@@ -32,6 +32,12 @@ typedef struct {
   guint64 range_end;
 } AlloyInventoryPartition;
 
+/* A file the peer cannot serve, and why. */
+typedef struct {
+  char *path;
+  char *reason;
+} AlloyInventoryRefused;
+
 /**
  * AlloyInventory:
  * @state: see AlloyInventoryState
@@ -41,8 +47,10 @@ typedef struct {
  * @schema_digest: with HELD: SHA-256 of the schema's files
  * @root_version: with HELD: the blob header's rootVersion it writes
  * @press_options: with HELD: the options that change its blobs
- * @partitions: (element-type AlloyInventoryPartition): with HELD, in the
- *   dataset's order; empty otherwise
+ * @partitions: (element-type AlloyInventoryPartition): with HELD (and
+ *   NOT_READY when known), in the dataset's order; empty otherwise
+ * @refused: (element-type AlloyInventoryRefused): the dataset's files the
+ *   peer cannot serve, as for @partitions
  */
 typedef struct {
   AlloyInventoryState state;
@@ -53,6 +61,7 @@ typedef struct {
   gint32 root_version;
   char *press_options;
   GPtrArray *partitions;
+  GPtrArray *refused;
 } AlloyInventory;
 
 /* An inventory in @state with @message and no partitions yet. */
@@ -66,6 +75,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AlloyInventory, alloy_inventory_free)
 ALLOY_INTERNAL
 void alloy_inventory_add_partition (AlloyInventory *inventory, const char *id, const char *path,
                                     const char *digest, guint64 range_start, guint64 range_end);
+
+ALLOY_INTERNAL
+void alloy_inventory_add_refused (AlloyInventory *inventory, const char *path, const char *reason);
+
+/* The distinct paths of its partitions, in order: what is remembered of
+ * it. A new NULL-terminated array. */
+ALLOY_INTERNAL
+GStrv alloy_inventory_get_paths (const AlloyInventory *inventory);
 
 /* "held", "absent", "invalid", "failed", "not ready", or "state N". */
 ALLOY_INTERNAL

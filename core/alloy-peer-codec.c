@@ -37,6 +37,10 @@ static const AlloyThriftRequired held_required[] = {
   ALLOY_THRIFT_REQUIRED (AlloyThriftInventory, pressOptions),
   ALLOY_THRIFT_REQUIRED (AlloyThriftInventory, partitions),
 };
+static const AlloyThriftRequired refused_required[] = {
+  ALLOY_THRIFT_REQUIRED (AlloyThriftRefusedFile, path),
+  ALLOY_THRIFT_REQUIRED (AlloyThriftRefusedFile, reason),
+};
 static const AlloyThriftRequired partition_required[] = {
   ALLOY_THRIFT_REQUIRED (AlloyThriftInventoryPartition, id),
   ALLOY_THRIFT_REQUIRED (AlloyThriftInventoryPartition, path),
@@ -89,24 +93,38 @@ alloy_peer_encode_reply (gint32 seqid, const AlloyInventory *inventory)
   if (inventory->state == ALLOY_INVENTORY_HELD)
     {
       to->__isset_schemaName = to->__isset_schemaDigest = TRUE;
-      to->__isset_rootVersion = to->__isset_pressOptions = to->__isset_partitions = TRUE;
+      to->__isset_rootVersion = to->__isset_pressOptions = TRUE;
       alloy_thrift_set_string (&to->schemaName, inventory->schema_name);
       alloy_thrift_set_string (&to->schemaDigest, inventory->schema_digest);
       to->rootVersion = inventory->root_version;
       alloy_thrift_set_string (&to->pressOptions, inventory->press_options);
-      for (guint i = 0; i < inventory->partitions->len; i++)
-        {
-          const AlloyInventoryPartition *from = g_ptr_array_index (inventory->partitions, i);
-          AlloyThriftInventoryPartition *partition = g_object_new (
-              ALLOY_THRIFT_TYPE_INVENTORY_PARTITION, NULL);
+    }
+  /* A peer that drains still says what it holds. */
+  to->__isset_partitions = inventory->state == ALLOY_INVENTORY_HELD ||
+                           (inventory->state == ALLOY_INVENTORY_NOT_READY &&
+                            inventory->partitions->len > 0);
+  to->__isset_refused = to->__isset_partitions && inventory->refused->len > 0;
+  for (guint i = 0; to->__isset_partitions && i < inventory->partitions->len; i++)
+    {
+      const AlloyInventoryPartition *from = g_ptr_array_index (inventory->partitions, i);
+      AlloyThriftInventoryPartition *partition = g_object_new (
+          ALLOY_THRIFT_TYPE_INVENTORY_PARTITION, NULL);
 
-          alloy_thrift_set_string (&partition->id, from->id);
-          alloy_thrift_set_string (&partition->path, from->path);
-          alloy_thrift_set_string (&partition->digest, from->digest);
-          partition->rangeStart = (gint64) from->range_start;
-          partition->rangeEnd = (gint64) from->range_end;
-          g_ptr_array_add (to->partitions, partition);
-        }
+      alloy_thrift_set_string (&partition->id, from->id);
+      alloy_thrift_set_string (&partition->path, from->path);
+      alloy_thrift_set_string (&partition->digest, from->digest);
+      partition->rangeStart = (gint64) from->range_start;
+      partition->rangeEnd = (gint64) from->range_end;
+      g_ptr_array_add (to->partitions, partition);
+    }
+  for (guint i = 0; to->__isset_refused && i < inventory->refused->len; i++)
+    {
+      const AlloyInventoryRefused *from = g_ptr_array_index (inventory->refused, i);
+      AlloyThriftRefusedFile *refused = g_object_new (ALLOY_THRIFT_TYPE_REFUSED_FILE, NULL);
+
+      alloy_thrift_set_string (&refused->path, from->path);
+      alloy_thrift_set_string (&refused->reason, from->reason);
+      g_ptr_array_add (to->refused, refused);
     }
   return alloy_thrift_write_message (ALLOY_PEER_METHOD, T_REPLY, seqid, THRIFT_STRUCT (result));
 }
@@ -154,6 +172,20 @@ check_partitions (GPtrArray *partitions, const char *what, GError **error)
   return TRUE;
 }
 
+static gboolean
+check_refused (GPtrArray *refused, const char *what, GError **error)
+{
+  for (guint i = 0; i < refused->len; i++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("refused[%u].", i);
+
+      if (!ALLOY_THRIFT_CHECK_REQUIRED (g_ptr_array_index (refused, i), refused_required, what,
+                                        ALLOY_THRIFT_ERROR_PROTOCOL, prefix, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 AlloyInventory *
 alloy_peer_decode_reply (const guint8 *frame, gsize length, gint32 seqid, GError **error)
 {
@@ -187,16 +219,27 @@ alloy_peer_decode_reply (const guint8 *frame, gsize length, gint32 seqid, GError
   inventory = alloy_inventory_new ((AlloyInventoryState) from->state, NULL, NULL);
   alloy_thrift_steal_string (&inventory->message, &from->message);
   alloy_thrift_steal_string (&inventory->peer_id, &from->peerId);
-  if (inventory->state != ALLOY_INVENTORY_HELD)
+  if (inventory->state == ALLOY_INVENTORY_HELD)
+    {
+      if (!ALLOY_THRIFT_CHECK_REQUIRED (from, held_required, what, code, "", error))
+        return NULL;
+      if (from->rootVersion < 1)
+        {
+          g_set_error (error, ALLOY_THRIFT_ERROR, code, "malformed %s: rootVersion %d, not >= 1",
+                       what, from->rootVersion);
+          return NULL;
+        }
+      alloy_thrift_steal_string (&inventory->schema_name, &from->schemaName);
+      alloy_thrift_steal_string (&inventory->schema_digest, &from->schemaDigest);
+      inventory->root_version = from->rootVersion;
+      alloy_thrift_steal_string (&inventory->press_options, &from->pressOptions);
+    }
+  else if (inventory->state != ALLOY_INVENTORY_NOT_READY || !from->__isset_partitions)
     return g_steal_pointer (&inventory);
 
-  if (!ALLOY_THRIFT_CHECK_REQUIRED (from, held_required, what, code, "", error)
-      || !check_partitions (from->partitions, what, error))
+  if (!check_partitions (from->partitions, what, error)
+      || (from->__isset_refused && !check_refused (from->refused, what, error)))
     return NULL;
-  alloy_thrift_steal_string (&inventory->schema_name, &from->schemaName);
-  alloy_thrift_steal_string (&inventory->schema_digest, &from->schemaDigest);
-  inventory->root_version = from->rootVersion;
-  alloy_thrift_steal_string (&inventory->press_options, &from->pressOptions);
   for (guint i = 0; i < from->partitions->len; i++)
     {
       AlloyThriftInventoryPartition *partition = g_ptr_array_index (from->partitions, i);
@@ -204,6 +247,12 @@ alloy_peer_decode_reply (const guint8 *frame, gsize length, gint32 seqid, GError
       alloy_inventory_add_partition (inventory, partition->id, partition->path,
                                      partition->digest, (guint64) partition->rangeStart,
                                      (guint64) partition->rangeEnd);
+    }
+  for (guint i = 0; from->__isset_refused && i < from->refused->len; i++)
+    {
+      AlloyThriftRefusedFile *refused = g_ptr_array_index (from->refused, i);
+
+      alloy_inventory_add_refused (inventory, refused->path, refused->reason);
     }
   return g_steal_pointer (&inventory);
 }

@@ -673,4 +673,6 @@ alloy_server_refresh_discovery (AlloyServer *self)
 {
   if (self->discovery != NULL)
     alloy_discovery_refresh_now (self->discovery);
+  if (self->cluster != NULL)
+    alloy_cluster_forget_departed (self->cluster);
 }

@@ -44,6 +44,8 @@ ALLOY_INTERNAL
 guint alloy_server_get_n_connections (AlloyServer *self);
 ALLOY_INTERNAL
 AlloyCluster *alloy_server_get_cluster (AlloyServer *self);
+/* SIGHUP: asks discovery for a refresh, and forgets what departed peers
+ * held (views stop expecting their files). */
 ALLOY_INTERNAL
 void alloy_server_refresh_discovery (AlloyServer *self);
 

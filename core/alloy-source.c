@@ -205,11 +205,11 @@ digest_schema (AlloyBrioSchema *schema, GError **error)
   return g_strdup (g_checksum_get_string (checksum));
 }
 
-AlloyInventory *
-alloy_source_take_inventory (AlloySource *self, const char *dataset_name,
-                             const char *schema_name)
+/* What this peer holds of @dataset_name, ready or not. */
+static AlloyInventory *
+inspect_dataset (AlloySource *self, const char *dataset_name, const char *schema_name,
+                 const char *peer_id)
 {
-  const char *peer_id = self->cluster != NULL ? alloy_cluster_get_self (self->cluster)->id : NULL;
   g_autoptr(AlloyDataset) dataset = NULL;
   g_autoptr(AlloyBrioSchema) schema = NULL;
   g_autoptr(GError) error = NULL;
@@ -217,11 +217,6 @@ alloy_source_take_inventory (AlloySource *self, const char *dataset_name,
   g_autofree char *schema_digest = NULL;
   const char *bound;
 
-  if (self->cluster == NULL)
-    return alloy_inventory_new (ALLOY_INVENTORY_NOT_READY, peer_id, "starting");
-  if (self->stopping || alloy_cluster_is_draining (self->cluster))
-    return alloy_inventory_new (ALLOY_INVENTORY_NOT_READY, peer_id,
-                                self->stopping ? "shutting down" : "draining");
   dataset = alloy_catalog_lookup (self->catalog, dataset_name, &error);
   if (dataset == NULL)
     {
@@ -267,7 +262,37 @@ alloy_source_take_inventory (AlloySource *self, const char *dataset_name,
                                      partition->digest, partition->range_start,
                                      partition->range_end);
     }
+  for (guint k = 0; k < alloy_dataset_get_n_refused (dataset); k++)
+    {
+      const AlloyRefusedFile *refused = alloy_dataset_get_refused (dataset, k);
+
+      alloy_inventory_add_refused (inventory, refused->path, refused->reason);
+    }
   return g_steal_pointer (&inventory);
+}
+
+AlloyInventory *
+alloy_source_take_inventory (AlloySource *self, const char *dataset_name,
+                             const char *schema_name)
+{
+  const char *peer_id = self->cluster != NULL ? alloy_cluster_get_self (self->cluster)->id : NULL;
+  AlloyInventory *inventory = inspect_dataset (self, dataset_name, schema_name, peer_id);
+  const char *not_ready = NULL;
+
+  if (self->cluster == NULL)
+    not_ready = "starting";
+  else if (self->stopping || alloy_cluster_is_draining (self->cluster))
+    not_ready = self->stopping ? "shutting down" : "draining";
+  if (not_ready == NULL)
+    return inventory;
+  /* A peer that is not ready still says what it holds (its catalog is
+   * read before it listens): the others then know what it takes along. */
+  if (inventory->state != ALLOY_INVENTORY_HELD)
+    g_ptr_array_set_size (inventory->partitions, 0);
+  inventory->state = ALLOY_INVENTORY_NOT_READY;
+  g_free (inventory->message);
+  inventory->message = g_strdup (not_ready);
+  return inventory;
 }
 
 typedef struct {
@@ -319,6 +344,10 @@ on_gathered (GObject *source, GAsyncResult *result, gpointer user_data)
       g_ptr_array_unref (input.peers);
       g_ptr_array_unref (input.inventories);
     }
+  /* Input the planner refuses is a bug, which must still be an answer. */
+  if (planned == NULL && error == NULL)
+    g_set_error (&error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_FAILED,
+                 "internal error: the view's plan failed without a reason");
   g_task_return_pointer (task, answer (answering->request, planned, error),
                          (GDestroyNotify) alloy_view_answer_free);
 }

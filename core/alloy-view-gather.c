@@ -14,6 +14,8 @@ typedef struct {
 
 typedef struct {
   char *dataset;
+  char *self_id;
+  gint local_index;
   GPtrArray *answers; /* Answer, in member order */
   guint pending;
 } Gather;
@@ -36,6 +38,7 @@ static void
 gather_free (Gather *gather)
 {
   g_free (gather->dataset);
+  g_free (gather->self_id);
   g_ptr_array_unref (gather->answers);
   g_free (gather);
 }
@@ -60,17 +63,51 @@ alloy_view_gathered_free (AlloyViewGathered *gathered)
   g_free (gathered);
 }
 
+/* Remembered: what a peer holds (HELD), or still holds while not ready;
+ * an ABSENT answer empties what was remembered. A peer that fails to
+ * answer properly (INVALID, FAILED) keeps what it was known to hold. */
 static void
-remember (AlloyCluster *cluster, const char *dataset, const Answer *answer)
+remember (AlloyCluster *cluster, const char *dataset, const AlloyPeer *peer,
+          const AlloyInventory *inventory)
 {
-  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
-  g_auto(GStrv) strv = NULL;
+  static const char *const none[] = { NULL };
+  g_auto(GStrv) paths = NULL;
 
-  for (guint i = 0; i < answer->inventory->partitions->len; i++)
-    g_strv_builder_add (ids, ((AlloyInventoryPartition *)
-                              answer->inventory->partitions->pdata[i])->id);
-  strv = g_strv_builder_end (ids);
-  alloy_cluster_remember_holding (cluster, answer->peer, dataset, (const char *const *) strv);
+  switch (inventory->state)
+    {
+    case ALLOY_INVENTORY_HELD:
+    case ALLOY_INVENTORY_NOT_READY:
+      if (inventory->state == ALLOY_INVENTORY_NOT_READY && inventory->partitions->len == 0)
+        return;
+      paths = alloy_inventory_get_paths (inventory);
+      alloy_cluster_remember_holding (cluster, peer, dataset, (const char *const *) paths);
+      break;
+    case ALLOY_INVENTORY_ABSENT:
+      if (alloy_cluster_recall_holding (cluster, peer, dataset) != NULL)
+        alloy_cluster_remember_holding (cluster, peer, dataset, none);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+add_silent (AlloyCluster *cluster, const char *dataset, AlloyViewGathered *gathered,
+            AlloyPeer *peer /* taken */, char *reason /* taken */)
+{
+  AlloyViewSilentPeer *silent = g_new0 (AlloyViewSilentPeer, 1);
+  const char *const *known = alloy_cluster_recall_holding (cluster, peer, dataset);
+  g_autofree char *text = alloy_peer_to_string (peer);
+
+  /* Said once when it happens, not on every view. */
+  if (alloy_cluster_note_silent (cluster, peer, TRUE))
+    g_warning ("view of dataset %s: peer %s is left out: %s", dataset, text, reason);
+  else
+    g_debug ("view of dataset %s: peer %s is left out: %s", dataset, text, reason);
+  silent->last_known = (const char *const *) g_strdupv ((char **) known);
+  silent->reason = reason;
+  silent->peer = peer;
+  g_ptr_array_add (gathered->silent, silent);
 }
 
 static void
@@ -79,6 +116,7 @@ finish (GTask *task)
   AlloyCluster *cluster = g_task_get_source_object (task);
   Gather *gather = g_task_get_task_data (task);
   AlloyViewGathered *gathered = g_new0 (AlloyViewGathered, 1);
+  g_autoptr(GPtrArray) departed = alloy_cluster_get_departed (cluster);
 
   gathered->answered = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_peer_free);
   gathered->inventories = g_ptr_array_new_with_free_func ((GDestroyNotify) alloy_inventory_free);
@@ -86,47 +124,56 @@ finish (GTask *task)
   for (guint i = 0; i < gather->answers->len; i++)
     {
       Answer *answer = gather->answers->pdata[i];
+      g_autofree char *text = alloy_peer_to_string (answer->peer);
 
+      if (answer->reason != NULL && answer->reason[0] == '\0')
+        continue;
       if (answer->inventory != NULL)
+        remember (cluster, gather->dataset, answer->peer, answer->inventory);
+      if (answer->reason == NULL && alloy_cluster_note_silent (cluster, answer->peer, FALSE))
+        g_message ("peer %s answers again", text);
+      if (answer->reason == NULL)
         {
-          remember (cluster, gather->dataset, answer);
           g_ptr_array_add (gathered->answered, g_steal_pointer (&answer->peer));
           g_ptr_array_add (gathered->inventories, g_steal_pointer (&answer->inventory));
         }
       else
-        {
-          AlloyViewSilentPeer *silent = g_new0 (AlloyViewSilentPeer, 1);
-          const char *const *known = alloy_cluster_recall_holding (cluster, answer->peer,
-                                                                   gather->dataset);
-          g_autofree char *text = alloy_peer_to_string (answer->peer);
-
-          g_warning ("view of dataset %s: peer %s is left out: %s", gather->dataset, text,
-                     answer->reason);
-          silent->last_known = (const char *const *) g_strdupv ((char **) known);
-          silent->reason = g_steal_pointer (&answer->reason);
-          silent->peer = g_steal_pointer (&answer->peer);
-          g_ptr_array_add (gathered->silent, silent);
-        }
+        add_silent (cluster, gather->dataset, gathered, g_steal_pointer (&answer->peer),
+                    g_steal_pointer (&answer->reason));
     }
+  /* What departed peers held is still expected, unless an operator made
+   * the cluster forget them. */
+  for (guint i = 0; i < departed->len; i++)
+    if (alloy_cluster_recall_holding (cluster, departed->pdata[i], gather->dataset) != NULL)
+      add_silent (cluster, gather->dataset, gathered, alloy_peer_copy (departed->pdata[i]),
+                  g_strdup ("it left the cluster (not serving, or gone from discovery)"));
   g_task_return_pointer (task, gathered, (GDestroyNotify) alloy_view_gathered_free);
 }
 
-/* A NOT_READY answer makes the peer silent too: it serves nothing new. */
+/* A NOT_READY answer makes the peer silent too: it serves nothing new.
+ * A reply from this very peer, reached over the network under another
+ * entry (a wildcard listener without advertise=), counts once: as the
+ * local answer (its reason is "", which drops it). */
 static void
 settle (GTask *task, guint index, AlloyInventory *inventory, const GError *error)
 {
   Gather *gather = g_task_get_task_data (task);
   Answer *answer = gather->answers->pdata[index];
 
-  if (inventory != NULL && inventory->state == ALLOY_INVENTORY_NOT_READY)
+  answer->inventory = inventory;
+  if (inventory != NULL && gather->self_id != NULL && (gint) index != gather->local_index &&
+      g_strcmp0 (inventory->peer_id, gather->self_id) == 0)
     {
-      answer->reason = g_strdup_printf ("not ready: %s", inventory->message);
-      alloy_inventory_free (inventory);
+      g_autofree char *text = alloy_peer_to_string (answer->peer);
+
+      g_warning ("peer %s is this very peer (node-id %s): set advertise= so that discovery "
+                 "and this peer agree on its address", text, gather->self_id);
+      answer->reason = g_strdup ("");
     }
-  else if (inventory != NULL)
-    answer->inventory = inventory;
-  else
-    answer->reason = g_strdup (error->message);
+  else if (inventory != NULL && inventory->state == ALLOY_INVENTORY_NOT_READY)
+    answer->reason = g_strdup_printf ("not ready: %s", inventory->message);
+  else if (inventory == NULL)
+    answer->reason = g_strdup (error != NULL ? error->message : "no answer");
   if (--gather->pending == 0)
     finish (task);
 }
@@ -157,6 +204,7 @@ alloy_view_gather_async (AlloyCluster *cluster, AlloyConnector *connector,
 
   g_task_set_source_tag (task, alloy_view_gather_async);
   gather->dataset = g_strdup (dataset);
+  gather->self_id = g_strdup (self_peer->id);
   gather->answers = g_ptr_array_new_with_free_func ((GDestroyNotify) answer_free);
   g_task_set_task_data (task, gather, (GDestroyNotify) gather_free);
   for (guint i = 0; i < members->len; i++)
@@ -168,6 +216,7 @@ alloy_view_gather_async (AlloyCluster *cluster, AlloyConnector *connector,
       if (alloy_peer_equal (members->pdata[i], self_peer))
         local_index = (gint) i;
     }
+  gather->local_index = local_index;
   /* One count held while asking, so that no answer finishes early. */
   gather->pending = members->len + 1;
   for (guint i = 0; i < members->len; i++)

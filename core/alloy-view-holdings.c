@@ -129,24 +129,75 @@ check_files (GPtrArray *holders, GPtrArray *inventories, GError **error)
   return TRUE;
 }
 
-static gboolean
-check_missing (const char *dataset, GPtrArray *inventories, GPtrArray *silent, GError **error)
+/* "a, b, c and N more", sorted. */
+static char *
+name_some (GHashTable *names)
 {
-  g_autoptr(GHashTable) held = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) missing = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GString) names = g_string_new (NULL);
-  g_autoptr(GString) peers = g_string_new (NULL);
-  g_autoptr(GPtrArray) sorted = NULL;
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+  GString *text = g_string_new (NULL);
   GHashTableIter iter;
-  gpointer id;
+  gpointer name;
+
+  g_hash_table_iter_init (&iter, names);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    g_ptr_array_add (sorted, name);
+  g_ptr_array_sort (sorted, compare_strings);
+  for (guint i = 0; i < sorted->len && i < ALLOY_VIEW_NAMED_MAX; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", (const char *) sorted->pdata[i]);
+  if (sorted->len > ALLOY_VIEW_NAMED_MAX)
+    g_string_append_printf (text, " and %u more", sorted->len - ALLOY_VIEW_NAMED_MAX);
+  return g_string_free (text, FALSE);
+}
+
+static GHashTable *
+held_paths (GPtrArray *inventories)
+{
+  GHashTable *held = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint p = 0; p < inventories->len; p++)
     {
       const AlloyInventory *inventory = inventories->pdata[p];
 
       for (guint i = 0; i < inventory->partitions->len; i++)
-        g_hash_table_add (held, ((AlloyInventoryPartition *) inventory->partitions->pdata[i])->id);
+        g_hash_table_add (held,
+                          ((AlloyInventoryPartition *) inventory->partitions->pdata[i])->path);
     }
+  return held;
+}
+
+/* A file a holder cannot read (or refuses) is data the view would lack,
+ * unless another live holder serves it. */
+static gboolean
+check_refused (const char *dataset, GPtrArray *holders, GPtrArray *inventories, GHashTable *held,
+               GError **error)
+{
+  for (guint p = 0; p < inventories->len; p++)
+    {
+      const AlloyInventory *inventory = inventories->pdata[p];
+
+      for (guint i = 0; i < inventory->refused->len; i++)
+        {
+          const AlloyInventoryRefused *refused = inventory->refused->pdata[i];
+          g_autofree char *peer = NULL;
+
+          if (g_hash_table_contains (held, refused->path))
+            continue;
+          peer = describe (holders->pdata[p]);
+          return fail (error, ALLOY_VIEW_ERROR_FAILED,
+                       "file %s of dataset %s cannot be served by peer %s (%s), and no live peer "
+                       "holds it", refused->path, dataset, peer, refused->reason);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_missing (const char *dataset, GHashTable *held, GPtrArray *silent, GError **error)
+{
+  g_autoptr(GHashTable) missing = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) peers = g_string_new (NULL);
+  g_autofree char *names = NULL;
+
   for (guint s = 0; s < silent->len; s++)
     {
       const AlloyViewSilentPeer *peer = silent->pdata[s];
@@ -168,19 +219,10 @@ check_missing (const char *dataset, GPtrArray *inventories, GPtrArray *silent, G
     }
   if (g_hash_table_size (missing) == 0)
     return TRUE;
-
-  sorted = g_ptr_array_new ();
-  g_hash_table_iter_init (&iter, missing);
-  while (g_hash_table_iter_next (&iter, &id, NULL))
-    g_ptr_array_add (sorted, id);
-  g_ptr_array_sort (sorted, compare_strings);
-  for (guint i = 0; i < sorted->len && i < ALLOY_VIEW_NAMED_MAX; i++)
-    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", (const char *) sorted->pdata[i]);
-  if (sorted->len > ALLOY_VIEW_NAMED_MAX)
-    g_string_append_printf (names, " and %u more", sorted->len - ALLOY_VIEW_NAMED_MAX);
+  names = name_some (missing);
   return fail (error, ALLOY_VIEW_ERROR_FAILED,
-               "%u partition(s) of dataset %s have no live holder: %s; last held by %s",
-               sorted->len, dataset, names->str, peers->str);
+               "%u file(s) of dataset %s have no live holder: %s; last held by %s",
+               g_hash_table_size (missing), dataset, names, peers->str);
 }
 
 gboolean
@@ -189,12 +231,14 @@ alloy_view_check_holdings (const char *dataset, GPtrArray *answered, GPtrArray *
 {
   g_autoptr(GPtrArray) holders = g_ptr_array_new ();
   g_autoptr(GPtrArray) held = g_ptr_array_new ();
+  g_autoptr(GHashTable) paths = NULL;
   const AlloyInventory *absent = NULL;
 
   g_return_val_if_fail (answered->len == inventories->len, FALSE);
 
   if (answered->len == 0 && silent->len == 0)
-    return fail (error, ALLOY_VIEW_ERROR_NOT_READY, "no live peer to serve the view yet");
+    return fail (error, ALLOY_VIEW_ERROR_NOT_READY,
+                 "no peer serves views now (this peer drains and knows no other)");
 
   for (guint p = 0; p < answered->len; p++)
     {
@@ -241,7 +285,9 @@ alloy_view_check_holdings (const char *dataset, GPtrArray *answered, GPtrArray *
                        dataset, what, a_value, b_value);
         }
     }
-  if (!check_files (holders, held, error) || !check_missing (dataset, held, silent, error))
+  paths = held_paths (held);
+  if (!check_files (holders, held, error) || !check_refused (dataset, holders, held, paths, error)
+      || !check_missing (dataset, paths, silent, error))
     return FALSE;
   if (holders->len == 0)
     return fail (error, ALLOY_VIEW_ERROR_INVALID, "dataset %s is on no live peer%s%s", dataset,

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * AlloyViewSilentPeer:
  * @peer: a member of the cluster that gave no usable answer
  * @reason: why ("no reply from ... within 5.0 s", "not ready: draining")
- * @last_known: (nullable): the partition ids it held when it last
+ * @last_known: (nullable): the files (paths) it held when it last
  *   answered for this dataset; NULL when it never did
  */
 typedef struct {
@@ -29,7 +29,7 @@ typedef struct {
 /* Checks the answers for dataset @dataset: @answered (AlloyPeer) with
  * @inventories (AlloyInventory, same index; any state but NOT_READY) and
  * @silent (AlloyViewSilentPeer). In this order:
- *   - no member at all: NOT_READY;
+ *   - no member at all (this peer drains and knows no other): NOT_READY;
  *   - a peer answering INVALID or FAILED fails the view in that state
  *     (INVALID, FAILED), its message prefixed with "peer ID: ";
  *   - a silent peer never heard from fails it (FAILED): what it holds is
@@ -38,9 +38,11 @@ typedef struct {
  *     press options): FAILED naming two peers and what differs;
  *   - a file held with different partitions or contents: FAILED naming
  *     the file and two peers;
- *   - partitions a silent peer held that no live peer holds: FAILED
- *     naming them (at most ALLOY_VIEW_NAMED_MAX, then how many more) and
- *     the silent peers with their reasons;
+ *   - a file a holder refuses (unreadable, a link out of the root) that
+ *     no live peer holds: FAILED naming it, the peer and the reason;
+ *   - files a silent peer held that no live peer holds: FAILED naming
+ *     them (at most ALLOY_VIEW_NAMED_MAX, then how many more) and the
+ *     silent peers with their reasons;
  *   - no peer holding the dataset: INVALID, "dataset D is on no live peer"
  *     (with the first ABSENT message).
  * On success, sets @input's peers and inventories (new arrays of borrowed

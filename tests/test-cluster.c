@@ -103,13 +103,14 @@ test_membership (void)
   g_signal_connect (cluster, "changed", G_CALLBACK (on_changed), &changes);
   g_assert_false (alloy_cluster_is_ready (cluster));
 
-  /* The local peer's own entry stands for it: its address is its own. */
+  /* The local peer's own entry stands for it, as the others know it: by
+   * that entry's address (terminating or not, the local peer serves). */
   ((AlloyPeer *) g_ptr_array_index (peers, 2))->terminating = TRUE;
   first = alloy_peer_snapshot_new_authoritative ("discovery:peers", 1, peers, 0);
   alloy_cluster_apply (cluster, first);
   g_assert_true (alloy_cluster_is_ready (cluster));
   text = members_text (cluster);
-  g_assert_cmpstr (text, ==, "alloy-0@127.0.0.1:1270 alloy-1@127.0.0.1:1271");
+  g_assert_cmpstr (text, ==, "alloy-0@127.0.0.1:1270 alloy-1@127.0.0.9:9");
   g_assert_cmpuint (changes, ==, 1);
 
   /* The same set again is no change. */
@@ -125,15 +126,85 @@ test_membership (void)
   alloy_test_assert_expected_logs ();
   g_clear_pointer (&text, g_free);
   text = members_text (cluster);
-  g_assert_cmpstr (text, ==, "alloy-0@127.0.0.1:1270 alloy-1@127.0.0.1:1271");
+  g_assert_cmpstr (text, ==, "alloy-0@127.0.0.1:1270 alloy-1@127.0.0.9:9");
 
-  /* An authoritative empty list leaves the local peer alone. */
+  /* An authoritative empty list leaves the local peer alone, as itself. */
   alone = alloy_peer_snapshot_new_authoritative ("discovery:peers", 4, nobody, 0);
   alloy_cluster_apply (cluster, alone);
   g_clear_pointer (&text, g_free);
   text = members_text (cluster);
   g_assert_cmpstr (text, ==, "alloy-1@127.0.0.1:1271");
   g_assert_cmpuint (changes, ==, 2);
+}
+
+/* DNS-SRV names a peer by its SRV target: the entry with this peer's
+ * advertised address stands for it, under the id the others use. */
+static void
+test_self_by_address (void)
+{
+  g_autoptr(AlloyPeer) me = alloy_peer_new ("alloy-1", "10.0.0.2", 1270);
+  g_autoptr(AlloyCluster) cluster = alloy_cluster_new (me);
+  const char *const listed[] = { "10-0-0-1.alloy-ready", "10.0.0.1", "1270",
+                                 "10-0-0-2.alloy-ready", "10.0.0.2", "1270", NULL };
+  g_autoptr(GPtrArray) peers = peers_of (listed);
+  g_autoptr(AlloyPeerSnapshot) snapshot = alloy_peer_snapshot_new_authoritative ("d", 1, peers,
+                                                                                 0);
+  g_autofree char *text = NULL;
+
+  alloy_test_expect_log ("alloy", G_LOG_LEVEL_MESSAGE,
+                         "this peer is 10-0-0-2.alloy-ready@10.0.0.2:1270 among its peers");
+  alloy_cluster_apply (cluster, snapshot);
+  alloy_test_assert_expected_logs ();
+  text = members_text (cluster);
+  g_assert_cmpstr (text, ==,
+                   "10-0-0-1.alloy-ready@10.0.0.1:1270 10-0-0-2.alloy-ready@10.0.0.2:1270");
+  g_assert_cmpstr (alloy_cluster_get_self (cluster)->id, ==, "10-0-0-2.alloy-ready");
+}
+
+/* What a peer held is kept when it departs, until an operator forgets
+ * it; silence is noted once. */
+static void
+test_departed (void)
+{
+  g_autoptr(AlloyPeer) me = alloy_peer_new ("a", "127.0.0.1", 1);
+  g_autoptr(AlloyCluster) cluster = alloy_cluster_new (me);
+  const char *const three[] = { "a", "127.0.0.1", "1", "b", "127.0.0.1", "2", "c", "127.0.0.1",
+                                "3", NULL };
+  const char *const files[] = { "x.ndjson", "y.ndjson", NULL };
+  g_autoptr(GPtrArray) peers = peers_of (three);
+  g_autoptr(AlloyPeerSnapshot) all = alloy_peer_snapshot_new_authoritative ("d", 1, peers, 0);
+  g_autoptr(AlloyPeerSnapshot) two = NULL;
+  g_autoptr(GPtrArray) departed = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  const AlloyPeer *c;
+
+  alloy_cluster_apply (cluster, all);
+  c = g_ptr_array_index (peers, 2);
+  alloy_cluster_remember_holding (cluster, c, "events", files);
+  g_assert_true (alloy_cluster_note_silent (cluster, c, TRUE));
+  g_assert_false (alloy_cluster_note_silent (cluster, c, TRUE));
+
+  /* c stops serving: no longer a member, still expected. */
+  ((AlloyPeer *) g_ptr_array_index (peers, 2))->serving = FALSE;
+  two = alloy_peer_snapshot_new_authoritative ("d", 2, peers, 0);
+  alloy_cluster_apply (cluster, two);
+  departed = alloy_cluster_get_departed (cluster);
+  g_assert_cmpuint (departed->len, ==, 1);
+  g_assert_cmpstr (((AlloyPeer *) departed->pdata[0])->id, ==, "c");
+  g_assert_cmpstrv ((char **) alloy_cluster_recall_holding (cluster, departed->pdata[0],
+                                                            "events"),
+                    (char **) files);
+  g_assert_null (alloy_cluster_recall_holding (cluster, departed->pdata[0], "other"));
+
+  alloy_test_expect_log ("alloy", G_LOG_LEVEL_MESSAGE,
+                         "forgetting what c@127.0.0.1:3 held: it left the cluster");
+  alloy_cluster_forget_departed (cluster);
+  alloy_test_assert_expected_logs ();
+  none = alloy_cluster_get_departed (cluster);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_null (alloy_cluster_recall_holding (cluster, departed->pdata[0], "events"));
+  /* Forgotten silence too: a new one is noted again. */
+  g_assert_true (alloy_cluster_note_silent (cluster, c, TRUE));
 }
 
 int
@@ -145,6 +216,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/peer", test_peer);
   g_test_add_func ("/cluster/snapshot", test_snapshot);
   g_test_add_func ("/cluster/membership", test_membership);
+  g_test_add_func ("/cluster/self-by-address", test_self_by_address);
+  g_test_add_func ("/cluster/departed", test_departed);
 
   return g_test_run ();
 }

@@ -54,6 +54,15 @@ assert_inventory_equal (const AlloyInventory *decoded, const AlloyInventory *exp
       g_assert_cmpuint (a->range_start, ==, b->range_start);
       g_assert_cmpuint (a->range_end, ==, b->range_end);
     }
+  g_assert_cmpuint (decoded->refused->len, ==, expected->refused->len);
+  for (guint i = 0; i < expected->refused->len; i++)
+    {
+      const AlloyInventoryRefused *a = decoded->refused->pdata[i];
+      const AlloyInventoryRefused *b = expected->refused->pdata[i];
+
+      g_assert_cmpstr (a->path, ==, b->path);
+      g_assert_cmpstr (a->reason, ==, b->reason);
+    }
 }
 
 /* A REPLY by hand (seqid 11): the held inventory above, with a flaw when
@@ -222,6 +231,51 @@ test_reply_round_trip (void)
       g_assert_no_error (error);
       assert_inventory_equal (decoded, inventory);
     }
+}
+
+/* Refused files travel with what is held; a peer that drains still says
+ * what it holds, without the press fields. */
+static void
+test_reply_refused_and_not_ready (void)
+{
+  g_autoptr(AlloyInventory) held = held_inventory ();
+  g_autoptr(AlloyInventory) draining = NULL;
+  g_autoptr(AlloyInventory) decoded = NULL;
+  g_autoptr(AlloyInventory) decoded_draining = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GBytes) draining_frame = NULL;
+  g_autoptr(GError) error = NULL;
+
+  alloy_inventory_add_refused (held, "secret.ndjson", "Permission denied");
+  alloy_inventory_add_refused (held, "fifo.ndjson", "not a regular file");
+  frame = alloy_peer_encode_reply (3, held);
+  decoded = decode_reply_frame (frame, 3, &error);
+  g_assert_no_error (error);
+  assert_inventory_equal (decoded, held);
+
+  draining = alloy_inventory_new (ALLOY_INVENTORY_NOT_READY, "alloy-2", "draining");
+  alloy_inventory_add_partition (draining, "a.ndjson", "a.ndjson", DIGEST_A, 0, 10);
+  alloy_inventory_add_refused (draining, "b.ndjson", "Permission denied");
+  draining_frame = alloy_peer_encode_reply (4, draining);
+  decoded_draining = decode_reply_frame (draining_frame, 4, &error);
+  g_assert_no_error (error);
+  assert_inventory_equal (decoded_draining, draining);
+  g_assert_null (decoded_draining->schema_name);
+}
+
+/* rootVersion must be at least 1, as a blob header needs it. */
+static void
+test_reply_bad_root_version (void)
+{
+  g_autoptr(AlloyInventory) held = held_inventory ();
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GError) error = NULL;
+
+  held->root_version = 0;
+  frame = alloy_peer_encode_reply (5, held);
+  g_assert_null (decode_reply_frame (frame, 5, &error));
+  g_assert_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_PROTOCOL);
+  g_assert_cmpstr (error->message, ==, "malformed getInventory reply: rootVersion 0, not >= 1");
 }
 
 /* Present and empty: a peer holding a dataset with no files. */
@@ -480,6 +534,8 @@ main (int argc, char **argv)
   g_test_add_func ("/peer-codec/reply/absent-bytes", test_reply_absent_bytes);
   g_test_add_func ("/peer-codec/reply/round-trip", test_reply_round_trip);
   g_test_add_func ("/peer-codec/reply/empty-partitions", test_reply_empty_partitions);
+  g_test_add_func ("/peer-codec/reply/refused-and-not-ready", test_reply_refused_and_not_ready);
+  g_test_add_func ("/peer-codec/reply/bad-root-version", test_reply_bad_root_version);
   g_test_add_func ("/peer-codec/reply/wrong-seqid", test_reply_wrong_seqid);
   g_test_add_func ("/peer-codec/reply/exception", test_reply_exception);
   g_test_add_func ("/peer-codec/reply/other-api", test_reply_other_api);

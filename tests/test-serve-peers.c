@@ -460,7 +460,7 @@ test_own_locations (Fixture *fixture, gconstpointer data)
   g_assert_null (failed);
   g_assert_error (error, ALLOY_VIEW_CLIENT_ERROR, ALLOY_VIEW_CLIENT_ERROR_STATE);
   g_assert_nonnull (strstr (error->message,
-                            "Got Exception from samplestore master: 3 partition(s) of dataset "
+                            "Got Exception from samplestore master: 3 file(s) of dataset "
                             "quo have no live holder: p0.ndjson, p4.ndjson, p5.ndjson; last "
                             "held by n1@unix:"));
   g_assert_nonnull (strstr (error->message, "n3@unix:"));

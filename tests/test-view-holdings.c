@@ -24,7 +24,14 @@ typedef struct {
 } Refusal;
 
 static const Refusal refusals[] = {
-  { "no-member", { { 0 } }, ALLOY_VIEW_ERROR_NOT_READY, "no live peer to serve the view yet" },
+  { "no-member", { { 0 } }, ALLOY_VIEW_ERROR_NOT_READY,
+    "no peer serves views now (this peer drains and knows no other)" },
+  /* A file its only holder cannot read: the view would lack it. */
+  { "refused-file",
+    { { 'a', HELD, "a.ndjson", "refused=b.ndjson" }, { 'b', HELD, "a.ndjson" } },
+    ALLOY_VIEW_ERROR_FAILED,
+    "file b.ndjson of dataset events cannot be served by peer " PA " (Permission denied), and "
+    "no live peer holds it" },
   { "all-absent",
     { { 'a', ABSENT, "no dataset events here" }, { 'b', ABSENT, "not here either" } },
     ALLOY_VIEW_ERROR_INVALID, "dataset events is on no live peer: no dataset events here" },
@@ -50,25 +57,25 @@ static const Refusal refusals[] = {
     { { 'a', HELD, "a.ndjson b.ndjson" },
       { 'b', SILENT, "draining", "b.ndjson d.ndjson c.ndjson" },
       { 'c', SILENT, "no reply", "a.ndjson" } },
-    ALLOY_VIEW_ERROR_FAILED, "2 partition(s) of dataset events have no live holder: c.ndjson, "
+    ALLOY_VIEW_ERROR_FAILED, "2 file(s) of dataset events have no live holder: c.ndjson, "
     "d.ndjson; last held by " PB " (draining)" },
   { "missing-two-silent",
     { { 'a', HELD, "a.ndjson" }, { 'b', SILENT, "draining", "x" },
       { 'c', SILENT, "no reply", "y a.ndjson x" } },
-    ALLOY_VIEW_ERROR_FAILED, "2 partition(s) of dataset events have no live holder: x, y; last "
+    ALLOY_VIEW_ERROR_FAILED, "2 file(s) of dataset events have no live holder: x, y; last "
     "held by " PB " (draining); " PC " (no reply)" },
   { "missing-ten",
     { { 'a', HELD, "m00 m01" }, { 'b', SILENT, "draining", TWELVE } },
-    ALLOY_VIEW_ERROR_FAILED, "10 partition(s) of dataset events have no live holder: m02, m03, "
+    ALLOY_VIEW_ERROR_FAILED, "10 file(s) of dataset events have no live holder: m02, m03, "
     "m04, m05, m06, m07, m08, m09, m10, m11; last held by " PB " (draining)" },
   { "missing-twelve",
     { { 'a', HELD, "a.ndjson" }, { 'b', SILENT, "draining", TWELVE } },
-    ALLOY_VIEW_ERROR_FAILED, "12 partition(s) of dataset events have no live holder: m00, m01, "
+    ALLOY_VIEW_ERROR_FAILED, "12 file(s) of dataset events have no live holder: m00, m01, "
     "m02, m03, m04, m05, m06, m07, m08, m09 and 2 more; last held by " PB " (draining)" },
   /* Missing partitions come before "no holder". */
   { "missing-no-holder",
     { { 'a', ABSENT, "no" }, { 'b', SILENT, "draining", "x" } },
-    ALLOY_VIEW_ERROR_FAILED, "1 partition(s) of dataset events have no live holder: x; last "
+    ALLOY_VIEW_ERROR_FAILED, "1 file(s) of dataset events have no live holder: x; last "
     "held by " PB " (draining)" },
   { "schema-name",
     { { 'a', HELD, "a.ndjson" }, { 'b', HELD, "a.ndjson", "schema=quo2" } },
@@ -197,6 +204,10 @@ static const Acceptance acceptances[] = {
       { 'c', SILENT, "no reply from " PC " within 5.0 s", "c.ndjson a.ndjson" } },
     "ab" },
   { "silent-held-nothing", { { 'a', HELD, "a.ndjson" }, { 'b', SILENT, "draining", "" } }, "a" },
+  /* A file one peer cannot read is served by another that can. */
+  { "refused-file-held-elsewhere",
+    { { 'a', HELD, "a.ndjson", "refused=b.ndjson" }, { 'b', HELD, "a.ndjson b.ndjson" } },
+    "ab" },
   /* Holding the dataset without any file is holding it. */
   { "empty-holder", { { 'a', HELD, "" }, { 'b', HELD, "a.ndjson" } }, "ab" },
   { "only-empty-holder", { { 'a', ABSENT, "no" }, { 'b', HELD, "" } }, "b" },

@@ -109,6 +109,8 @@ held_new (const char *peer_id, const char *partitions, const char *tweak)
     inventory->root_version = atoi (tweak + 5);
   else if (g_str_has_prefix (tweak, "options="))
     g_free (inventory->press_options), inventory->press_options = g_strdup (tweak + 8);
+  else if (g_str_has_prefix (tweak, "refused="))
+    alloy_inventory_add_refused (inventory, tweak + 8, "Permission denied");
   else
     g_assert_not_reached ();
   for (guint i = 0; tokens[i] != NULL; i++)

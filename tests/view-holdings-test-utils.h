@@ -41,7 +41,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answers, answers_clear)
 /* A HELD inventory of @partitions (space-separated tokens ID[:S-E][#X],
  * see add_partition() in the .c), pressed with schema quo (HEX_B),
  * rootVersion 1 and item.max=64M unless @tweak ("schema=",
- * "schema-digest=", "root=", "options=") says otherwise. */
+ * "schema-digest=", "root=", "options=") says otherwise; "refused=PATH"
+ * adds a file it cannot read. */
 AlloyInventory *held_new (const char *peer_id, const char *partitions, const char *tweak);
 /* The answer of peer @index (peer-a at 10.0.0.1, peer-b at 10.0.0.2, ...). */
 void add_answer (Answers *answers, guint index, AlloyInventory *inventory /* transfer full */);

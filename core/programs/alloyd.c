@@ -153,7 +153,7 @@ on_stop_signal (gpointer user_data)
 
   if (daemon->shutting_down)
     {
-      g_message ("second signal: closing every connection now");
+      g_message ("second signal: ending the drain delay, or closing every connection now");
       alloy_server_close_connections (daemon->server);
       return G_SOURCE_CONTINUE;
     }
@@ -168,7 +168,7 @@ on_hangup (gpointer user_data)
 {
   Daemon *daemon = user_data;
 
-  g_message ("SIGHUP: refreshing discovery");
+  g_message ("SIGHUP: refreshing discovery, forgetting departed peers");
   alloy_server_refresh_discovery (daemon->server);
   return G_SOURCE_CONTINUE;
 }

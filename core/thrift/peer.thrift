@@ -39,16 +39,27 @@ struct InventoryPartition {
   5: /* required */ i64 rangeEnd
 }
 
+/* A file of the dataset the peer cannot serve (unreadable, a special
+ * file, a link out of the location root). */
+struct RefusedFile {
+  1: /* required */ string path
+  2: /* required */ string reason
+}
+
 struct Inventory {
   1: /* required */ InventoryState state
   2: /* required */ string message
   3: /* required */ string peerId
-  /* With Held: what this peer presses with, which every holder must share. */
+  /* With Held: what this peer presses with, which every holder must share;
+   * partitions and refused files also with NotReady, when known (a peer
+   * that drains still says what it holds, so that its data is not
+   * expected to vanish unnoticed). */
   4: optional string schemaName
   5: optional string schemaDigest
   6: optional i32 rootVersion
   7: optional string pressOptions
   8: optional list<InventoryPartition> partitions
+  9: optional list<RefusedFile> refused
 }
 
 service AlloyPeerApi {
