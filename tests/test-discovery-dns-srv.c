@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -107,6 +108,13 @@ write_records (Fixture *fixture, const char *records)
   g_assert_no_error (error);
 }
 
+/* dnsmasq dies with the test, even when the test aborts. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* Starts dnsmasq on fixture->port; FALSE when it exited (the port was
  * taken meanwhile). Ready once it wrote its pid file, which it does after
  * binding its sockets. */
@@ -135,8 +143,9 @@ try_start_dnsmasq (Fixture *fixture)
   g_ptr_array_add (argv, NULL);
 
   fixture->exited = FALSE;
-  g_spawn_async (fixture->dir, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
-                 NULL, NULL, &fixture->pid, &error);
+  g_spawn_async (fixture->dir, (char **) argv->pdata, NULL,
+                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, die_with_parent, NULL,
+                 &fixture->pid, &error);
   g_assert_no_error (error);
   g_child_watch_add (fixture->pid, on_dnsmasq_exit, fixture);
   ALLOY_TEST_WAIT_UNTIL (fixture->exited || g_file_test (fixture->pid_file, G_FILE_TEST_EXISTS),
