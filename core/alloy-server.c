@@ -4,6 +4,7 @@
 
 #include "alloy-server.h"
 
+#include "alloy-cluster-watch.h"
 #include "alloy-connection.h"
 #include "alloy-core-options.h"
 #include "alloy-health.h"
@@ -35,6 +36,7 @@ struct _AlloyServer {
   AlloyCluster *cluster;
   AlloySource *source;
   AlloyHealth *health;
+  AlloyClusterWatch *watch;
   gulong cluster_changed_id;
   GHashTable *connections; /* AlloyConnection set */
 
@@ -99,6 +101,9 @@ alloy_server_dispose (GObject *object)
   g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
   if (self->health != NULL)
     alloy_health_close (self->health);
+  if (self->watch != NULL)
+    alloy_cluster_watch_stop (self->watch);
+  g_clear_object (&self->watch);
   if (self->connections != NULL)
     {
       g_autolist(AlloyConnection) open = open_connections (self);
@@ -481,6 +486,9 @@ start_next (AlloyServer *self)
       self->cluster_changed_id = g_signal_connect (self->cluster, "changed",
                                                    G_CALLBACK (on_cluster_changed), self);
       alloy_source_set_cluster (self->source, self->cluster, connector);
+      self->watch = alloy_cluster_watch_new (
+          self->cluster, connector, alloy_source_get_catalog (self->source),
+          alloy_config_get_duration_ms (self->config, ALLOY_CORE_GROUP, ALLOY_KEY_PEER_TIMEOUT));
       self->snapshot_id = g_signal_connect (self->discovery, "snapshot", G_CALLBACK (on_snapshot),
                                             self);
     }
@@ -562,6 +570,8 @@ stop_serving (AlloyServer *self)
   g_clear_handle_id (&self->drain_delay_id, g_source_remove);
   self->draining = FALSE;
   update_readiness (self);
+  if (self->watch != NULL)
+    alloy_cluster_watch_stop (self->watch);
   /* Views are answered NotReady, new streams refused; running ones go on. */
   alloy_source_set_stopping (self->source);
 

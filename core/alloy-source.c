@@ -205,6 +205,25 @@ digest_schema (AlloyBrioSchema *schema, GError **error)
   return g_strdup (g_checksum_get_string (checksum));
 }
 
+static void
+add_files (AlloyInventory *inventory, AlloyDataset *dataset)
+{
+  for (guint k = 0; k < alloy_dataset_get_n_partitions (dataset); k++)
+    {
+      const AlloyPartition *partition = alloy_dataset_get_partition (dataset, k);
+
+      alloy_inventory_add_partition (inventory, partition->id, partition->path,
+                                     partition->digest, partition->range_start,
+                                     partition->range_end);
+    }
+  for (guint k = 0; k < alloy_dataset_get_n_refused (dataset); k++)
+    {
+      const AlloyRefusedFile *refused = alloy_dataset_get_refused (dataset, k);
+
+      alloy_inventory_add_refused (inventory, refused->path, refused->reason);
+    }
+}
+
 /* What this peer holds of @dataset_name, ready or not. */
 static AlloyInventory *
 inspect_dataset (AlloySource *self, const char *dataset_name, const char *schema_name,
@@ -228,6 +247,18 @@ inspect_dataset (AlloySource *self, const char *dataset_name, const char *schema
                g_error_matches (error, ALLOY_CATALOG_ERROR, ALLOY_CATALOG_ERROR_OUTSIDE_ROOT))
         state = ALLOY_INVENTORY_INVALID;
       return alloy_inventory_new (state, peer_id, error->message);
+    }
+  /* No schema: the files only, for a peer learning what this one holds
+   * (alloy-cluster-watch.c); no press fields. */
+  if (*schema_name == '\0')
+    {
+      inventory = alloy_inventory_new (ALLOY_INVENTORY_HELD, peer_id, NULL);
+      inventory->schema_name = g_strdup ("");
+      inventory->schema_digest = g_strdup ("");
+      inventory->press_options = g_strdup ("");
+      inventory->root_version = 1;
+      add_files (inventory, dataset);
+      return g_steal_pointer (&inventory);
     }
   /* A dataset.conf that names its schema binds its views to it. */
   bound = alloy_dataset_get_schema (dataset);
@@ -254,20 +285,7 @@ inspect_dataset (AlloySource *self, const char *dataset_name, const char *schema
   inventory->press_options = g_strdup_printf ("item.max.bytes=%" G_GSIZE_FORMAT
                                               ";json.max.depth=%u",
                                               self->item_max_bytes, self->json_max_depth);
-  for (guint k = 0; k < alloy_dataset_get_n_partitions (dataset); k++)
-    {
-      const AlloyPartition *partition = alloy_dataset_get_partition (dataset, k);
-
-      alloy_inventory_add_partition (inventory, partition->id, partition->path,
-                                     partition->digest, partition->range_start,
-                                     partition->range_end);
-    }
-  for (guint k = 0; k < alloy_dataset_get_n_refused (dataset); k++)
-    {
-      const AlloyRefusedFile *refused = alloy_dataset_get_refused (dataset, k);
-
-      alloy_inventory_add_refused (inventory, refused->path, refused->reason);
-    }
+  add_files (inventory, dataset);
   return g_steal_pointer (&inventory);
 }
 
@@ -368,6 +386,10 @@ alloy_source_answer_view_async (AlloySource *self, AlloyViewRequest *request,
   answering = g_new0 (Answering, 1);
   answering->request = request;
   g_task_set_task_data (task, answering, (GDestroyNotify) answering_free);
+  /* An empty schema name asks peers for files only: no view has it. */
+  if (error == NULL && *request->schema_name == '\0')
+    g_set_error_literal (&error, ALLOY_VIEW_ERROR, ALLOY_VIEW_ERROR_INVALID,
+                         "the view names no schema");
   if (error == NULL)
     answering->selection = alloy_view_select (request, alloy_catalog_get_root (self->catalog),
                                               &error);

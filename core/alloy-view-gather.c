@@ -66,9 +66,9 @@ alloy_view_gathered_free (AlloyViewGathered *gathered)
 /* Remembered: what a peer holds (HELD), or still holds while not ready;
  * an ABSENT answer empties what was remembered. A peer that fails to
  * answer properly (INVALID, FAILED) keeps what it was known to hold. */
-static void
-remember (AlloyCluster *cluster, const char *dataset, const AlloyPeer *peer,
-          const AlloyInventory *inventory)
+void
+alloy_view_gather_remember (AlloyCluster *cluster, const char *dataset, const AlloyPeer *peer,
+                            const AlloyInventory *inventory)
 {
   static const char *const none[] = { NULL };
   g_auto(GStrv) paths = NULL;
@@ -129,7 +129,7 @@ finish (GTask *task)
       if (answer->reason != NULL && answer->reason[0] == '\0')
         continue;
       if (answer->inventory != NULL)
-        remember (cluster, gather->dataset, answer->peer, answer->inventory);
+        alloy_view_gather_remember (cluster, gather->dataset, answer->peer, answer->inventory);
       if (answer->reason == NULL && alloy_cluster_note_silent (cluster, answer->peer, FALSE))
         g_message ("peer %s answers again", text);
       if (answer->reason == NULL)

@@ -41,4 +41,11 @@ void alloy_view_gather_async (AlloyCluster *cluster, AlloyConnector *connector,
 ALLOY_INTERNAL
 AlloyViewGathered *alloy_view_gather_finish (AlloyCluster *cluster, GAsyncResult *result);
 
+/* Remembers in @cluster what @inventory says @peer holds of @dataset: HELD
+ * (and NOT_READY with partitions) its files; ABSENT none, when something
+ * was remembered; INVALID and FAILED change nothing. */
+ALLOY_INTERNAL
+void alloy_view_gather_remember (AlloyCluster *cluster, const char *dataset,
+                                 const AlloyPeer *peer, const AlloyInventory *inventory);
+
 G_END_DECLS

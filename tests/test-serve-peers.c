@@ -420,6 +420,37 @@ test_shared_location (Fixture *fixture, gconstpointer data)
   fetch_all (fixture, 1, 2);
 }
 
+/* A peer that dies before any view asked it: the others learned what it
+ * held when it joined, so with a shared location views go on. */
+static void
+test_dead_before_any_view (Fixture *fixture, gconstpointer data)
+{
+  g_auto(GStrv) texts = NULL;
+  g_autofree char *shared = NULL;
+  g_autofree char *layout = NULL;
+  g_autofree char *nexus = socket_path (fixture, 1, "nexus");
+  g_autofree char *learned = g_strdup_printf ("learned what peer n2@unix:%s holds", nexus);
+  char *locations[N_PEERS];
+  const guint alive[] = { 0, 2 };
+
+  if (alloy_test_fixtures_dir () == NULL)
+    {
+      g_test_skip ("no fixtures");
+      return;
+    }
+  texts = file_texts (fixture);
+  shared = make_location (fixture, "shared", texts, "012345");
+  for (guint k = 0; k < N_PEERS; k++)
+    locations[k] = shared;
+  start_peers (fixture, locations);
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->peers[0], learned) &&
+                         serve_test_daemon_log_has (fixture->peers[2], learned), 30000);
+
+  kill_peer (fixture, 1, SIGKILL);
+  layout = assert_same_answers (fixture, G_N_ELEMENTS (alive), alive);
+  fetch_all (fixture, 2, 2);
+}
+
 /* Each peer its own files; p0 and p1 have two holders each. */
 static void
 test_own_locations (Fixture *fixture, gconstpointer data)
@@ -631,6 +662,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/serve-peers/drain", Fixture, NULL, fixture_set_up, test_drain,
               fixture_tear_down);
+  g_test_add ("/serve-peers/dead-before-any-view", Fixture, NULL, fixture_set_up,
+              test_dead_before_any_view, fixture_tear_down);
   g_test_add ("/serve-peers/inventory-over-tcp", Fixture, NULL, fixture_set_up,
               test_inventory_over_tcp, fixture_tear_down);
   return g_test_run ();
