@@ -28,6 +28,8 @@ enum InventoryState {
 
 struct InventoryRequest {
   1: /* required */ string dataset
+  /* The view's schema; empty: the files only (a peer learning what a
+   * newcomer holds), with empty press fields in a Held answer. */
   2: /* required */ string schemaName
 }
 
