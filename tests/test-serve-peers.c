@@ -157,6 +157,28 @@ start_peers (Fixture *fixture, char **locations)
     }
 }
 
+/* The three peers on one location holding every file; FALSE (the test
+ * skipped) without the fixtures. */
+static gboolean
+start_shared_peers (Fixture *fixture)
+{
+  g_auto(GStrv) texts = NULL;
+  g_autofree char *shared = NULL;
+  char *locations[N_PEERS];
+
+  if (alloy_test_fixtures_dir () == NULL)
+    {
+      g_test_skip ("no fixtures");
+      return FALSE;
+    }
+  texts = file_texts (fixture);
+  shared = make_location (fixture, "shared", texts, "012345");
+  for (guint k = 0; k < N_PEERS; k++)
+    locations[k] = shared;
+  start_peers (fixture, locations);
+  return TRUE;
+}
+
 /* getViewGenerator through peer @peer, as a cell asks it: the answer, or
  * the cell's error. */
 static AlloyViewAnswer *
@@ -375,27 +397,16 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 static void
 test_shared_location (Fixture *fixture, gconstpointer data)
 {
-  g_auto(GStrv) texts = NULL;
-  g_autofree char *shared = NULL;
   g_autofree char *layout = NULL;
   g_autofree char *after_kill = NULL;
   g_autoptr(AlloyViewAnswer) hung = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *hung_peers = NULL;
-  char *locations[N_PEERS];
   const guint all[] = { 0, 1, 2 };
   const guint two[] = { 0, 1 };
 
-  if (alloy_test_fixtures_dir () == NULL)
-    {
-      g_test_skip ("no fixtures");
-      return;
-    }
-  texts = file_texts (fixture);
-  shared = make_location (fixture, "shared", texts, "012345");
-  for (guint k = 0; k < N_PEERS; k++)
-    locations[k] = shared;
-  start_peers (fixture, locations);
+  if (!start_shared_peers (fixture))
+    return;
 
   layout = assert_same_answers (fixture, G_N_ELEMENTS (all), all);
   for (guint k = 0; k < N_PEERS; k++)
@@ -425,24 +436,13 @@ test_shared_location (Fixture *fixture, gconstpointer data)
 static void
 test_dead_before_any_view (Fixture *fixture, gconstpointer data)
 {
-  g_auto(GStrv) texts = NULL;
-  g_autofree char *shared = NULL;
   g_autofree char *layout = NULL;
   g_autofree char *nexus = socket_path (fixture, 1, "nexus");
   g_autofree char *learned = g_strdup_printf ("learned what peer n2@unix:%s holds", nexus);
-  char *locations[N_PEERS];
   const guint alive[] = { 0, 2 };
 
-  if (alloy_test_fixtures_dir () == NULL)
-    {
-      g_test_skip ("no fixtures");
-      return;
-    }
-  texts = file_texts (fixture);
-  shared = make_location (fixture, "shared", texts, "012345");
-  for (guint k = 0; k < N_PEERS; k++)
-    locations[k] = shared;
-  start_peers (fixture, locations);
+  if (!start_shared_peers (fixture))
+    return;
   ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->peers[0], learned) &&
                          serve_test_daemon_log_has (fixture->peers[2], learned), 30000);
 
@@ -506,21 +506,10 @@ test_own_locations (Fixture *fixture, gconstpointer data)
 static void
 test_drain (Fixture *fixture, gconstpointer data)
 {
-  g_auto(GStrv) texts = NULL;
-  g_autofree char *shared = NULL;
-  char *locations[N_PEERS];
 
-  if (alloy_test_fixtures_dir () == NULL)
-    {
-      g_test_skip ("no fixtures");
-      return;
-    }
   fixture->drain_delay = "10m";
-  texts = file_texts (fixture);
-  shared = make_location (fixture, "shared", texts, "012345");
-  for (guint k = 0; k < N_PEERS; k++)
-    locations[k] = shared;
-  start_peers (fixture, locations);
+  if (!start_shared_peers (fixture))
+    return;
 
   for (guint k = 0; k < N_PEERS; k++)
     {
