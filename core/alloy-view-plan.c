@@ -1,8 +1,8 @@
 /* alloy-view-plan.c: answering a view: the dataset it selects, the layout
  * of its partitions over loci, each locus's partition properties and the
- * generation hash; and, on the serving side, reading a locus's share back.
+ * generation hash (alloy-view-share.c reads a locus's share back).
  *
- * Layout. Each partition goes to one peer by rendezvous hashing; a peer's
+ * Layout. Each partition goes to one of its holders by rendezvous hashing; a peer's
  * partitions are then split over its `replication` loci, whole partitions
  * balanced by size when it has at least as many partitions as loci, else
  * each partition striped over several loci by item index (modulus and
@@ -37,8 +37,8 @@
 
 G_DEFINE_QUARK (alloy-view-error-quark, alloy_view_error)
 
-static gpointer G_GNUC_PRINTF (3, 4)
-fail (GError **error, AlloyViewError code, const char *format, ...)
+gpointer
+alloy_view_fail (GError **error, AlloyViewError code, const char *format, ...)
 {
   va_list args;
 
@@ -98,7 +98,7 @@ select_json_location (const char *location, const char *root, GError **error)
   const char *slash;
 
   if (strcmp (full, base) == 0)
-    return fail (error, ALLOY_VIEW_ERROR_INVALID,
+    return alloy_view_fail (error, ALLOY_VIEW_ERROR_INVALID,
                  "%s '%s' is the location root %s and names no dataset: name a dataset "
                  "directory under it, or a file in one",
                  ALLOY_VIEW_KEY_JSON_LOCATION, location, base);
@@ -107,7 +107,7 @@ select_json_location (const char *location, const char *root, GError **error)
   else if (strncmp (full, base, n) == 0 && full[n] == '/')
     rest = full + n + 1;
   else
-    return fail (error, ALLOY_VIEW_ERROR_INVALID,
+    return alloy_view_fail (error, ALLOY_VIEW_ERROR_INVALID,
                  "%s '%s' lies outside the location root %s: name a dataset directory under "
                  "it, or a file in one",
                  ALLOY_VIEW_KEY_JSON_LOCATION, location, base);
@@ -115,7 +115,7 @@ select_json_location (const char *location, const char *root, GError **error)
   slash = strchr (rest, '/');
   name = slash != NULL ? g_strndup (rest, slash - rest) : g_strdup (rest);
   if (!alloy_catalog_check_name (name, &local))
-    return fail (error, ALLOY_VIEW_ERROR_INVALID, "%s '%s': %s", ALLOY_VIEW_KEY_JSON_LOCATION,
+    return alloy_view_fail (error, ALLOY_VIEW_ERROR_INVALID, "%s '%s': %s", ALLOY_VIEW_KEY_JSON_LOCATION,
                  location, local->message);
   return selection_new (ALLOY_VIEW_SOURCE_JSON_BRIO, name, slash != NULL ? slash + 1 : NULL);
 }
@@ -134,11 +134,11 @@ alloy_view_select (const AlloyViewRequest *request, const char *root, GError **e
       const char *name = g_hash_table_lookup (store, ALLOY_VIEW_KEY_DATASET);
 
       if (name == NULL)
-        return fail (error, ALLOY_VIEW_ERROR_INVALID,
+        return alloy_view_fail (error, ALLOY_VIEW_ERROR_INVALID,
                      "the view's store properties name no dataset: set %s",
                      ALLOY_VIEW_KEY_DATASET);
       if (!alloy_catalog_check_name (name, &local))
-        return fail (error, ALLOY_VIEW_ERROR_INVALID, "%s: %s", ALLOY_VIEW_KEY_DATASET,
+        return alloy_view_fail (error, ALLOY_VIEW_ERROR_INVALID, "%s: %s", ALLOY_VIEW_KEY_DATASET,
                      local->message);
       return selection_new (ALLOY_VIEW_SOURCE_ALLOY, name, NULL);
     }
@@ -147,215 +147,16 @@ alloy_view_select (const AlloyViewRequest *request, const char *root, GError **e
       const char *location = g_hash_table_lookup (store, ALLOY_VIEW_KEY_JSON_LOCATION);
 
       if (location == NULL)
-        return fail (error, ALLOY_VIEW_ERROR_INVALID,
+        return alloy_view_fail (error, ALLOY_VIEW_ERROR_INVALID,
                      "the view's store properties name no dataset: set %s",
                      ALLOY_VIEW_KEY_JSON_LOCATION);
       return select_json_location (location, root, error);
     }
   if (source == NULL)
-    return fail (error, ALLOY_VIEW_ERROR_INVALID, "%s is not set: %s", ALLOY_VIEW_KEY_SOURCE_NAME,
+    return alloy_view_fail (error, ALLOY_VIEW_ERROR_INVALID, "%s is not set: %s", ALLOY_VIEW_KEY_SOURCE_NAME,
                  SOURCES_ACCEPTED);
-  return fail (error, ALLOY_VIEW_ERROR_INVALID, "%s is '%s': %s", ALLOY_VIEW_KEY_SOURCE_NAME,
+  return alloy_view_fail (error, ALLOY_VIEW_ERROR_INVALID, "%s is '%s': %s", ALLOY_VIEW_KEY_SOURCE_NAME,
                source, SOURCES_ACCEPTED);
-}
-
-/* Share */
-
-static void
-slice_free (AlloyViewSlice *slice)
-{
-  g_free (slice->partition);
-  g_free (slice->digest);
-  g_free (slice);
-}
-
-void
-alloy_view_share_free (AlloyViewShare *share)
-{
-  if (share == NULL)
-    return;
-  g_free (share->dataset);
-  g_free (share->schema);
-  g_free (share->generation);
-  g_clear_pointer (&share->slices, g_ptr_array_unref);
-  g_free (share);
-}
-
-static gboolean
-is_sha256_hex (const char *text)
-{
-  gsize i;
-
-  for (i = 0; text[i] != '\0'; i++)
-    if (!g_ascii_isdigit (text[i]) && !(text[i] >= 'a' && text[i] <= 'f'))
-      return FALSE;
-  return i == 64;
-}
-
-static const char *
-get_required (GHashTable *properties, const char *key, GError **error)
-{
-  const char *value = g_hash_table_lookup (properties, key);
-
-  if (value == NULL || *value == '\0')
-    fail (error, ALLOY_VIEW_ERROR_INVALID, "partition property %s is %s", key,
-          value == NULL ? "missing" : "empty");
-  return value != NULL && *value != '\0' ? value : NULL;
-}
-
-/* Plain decimal digits only: no sign, no space, no base prefix. */
-static gboolean
-get_decimal (GHashTable *properties, const char *key, guint64 min, guint64 max, guint64 *out,
-             GError **error)
-{
-  const char *value = get_required (properties, key, error);
-
-  if (value == NULL)
-    return FALSE;
-  if (strspn (value, "0123456789") != strlen (value) ||
-      !g_ascii_string_to_unsigned (value, 10, min, max, out, NULL))
-    {
-      fail (error, ALLOY_VIEW_ERROR_INVALID,
-            "partition property %s is '%s': expected a decimal integer from %" G_GUINT64_FORMAT
-            " to %" G_GUINT64_FORMAT,
-            key, value, min, max);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static const char *
-node_string (JsonNode *node)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-/* JSON integers only: 2.0 and "2" are refused. */
-static gint64
-node_int (JsonNode *node, gint64 otherwise)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return otherwise;
-  return json_node_get_int (node);
-}
-
-/* Unknown members are refused: a newer planner's slice that this peer
- * cannot honour must fail the stream rather than deliver the wrong items. */
-static AlloyViewSlice *
-parse_slice (JsonNode *node, guint index, GError **error)
-{
-  static const char *const members[] = { "id", "digest", "modulus", "residue", NULL };
-  g_autoptr(GList) names = NULL;
-  const char *id, *digest, *member = NULL, *must = NULL, *unknown = NULL;
-  char range[64];
-  JsonObject *object;
-  gint64 modulus, residue;
-  AlloyViewSlice *slice;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, ALLOY_VIEW_ERROR_INVALID, "partition property %s: slice %u is no object",
-                 ALLOY_VIEW_KEY_PARTITIONS, index);
-  object = json_node_get_object (node);
-  names = json_object_get_members (object);
-  for (GList *l = names; l != NULL && unknown == NULL; l = l->next)
-    if (!g_strv_contains (members, l->data))
-      unknown = l->data;
-  if (unknown != NULL)
-    return fail (error, ALLOY_VIEW_ERROR_INVALID,
-                 "partition property %s: slice %u: unknown member \"%s\"",
-                 ALLOY_VIEW_KEY_PARTITIONS, index, unknown);
-
-  id = node_string (json_object_get_member (object, "id"));
-  digest = node_string (json_object_get_member (object, "digest"));
-  modulus = node_int (json_object_get_member (object, "modulus"), 0);
-  residue = node_int (json_object_get_member (object, "residue"), -1);
-  if (id == NULL || *id == '\0')
-    member = "id", must = "a non-empty string";
-  else if (digest == NULL || !is_sha256_hex (digest))
-    member = "digest", must = "a SHA-256 in lower-case hex";
-  else if (modulus < 1 || modulus > G_MAXINT32)
-    member = "modulus", must = "an integer from 1 to 2147483647";
-  else if (residue < 0 || residue >= modulus)
-    {
-      g_snprintf (range, sizeof range, "an integer from 0 to %" G_GINT64_FORMAT, modulus - 1);
-      member = "residue", must = range;
-    }
-  if (member != NULL)
-    return fail (error, ALLOY_VIEW_ERROR_INVALID,
-                 "partition property %s: slice %u: \"%s\" must be %s", ALLOY_VIEW_KEY_PARTITIONS,
-                 index, member, must);
-
-  slice = g_new0 (AlloyViewSlice, 1);
-  slice->partition = g_strdup (id);
-  slice->digest = g_strdup (digest);
-  slice->modulus = (guint) modulus;
-  slice->residue = (guint) residue;
-  return slice;
-}
-
-static GPtrArray *
-parse_slices (const char *text, GError **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GPtrArray) slices = g_ptr_array_new_with_free_func ((GDestroyNotify) slice_free);
-  g_autoptr(GError) local = NULL;
-  JsonNode *root;
-  JsonArray *array;
-
-  if (!json_parser_load_from_data (parser, text, -1, &local))
-    return fail (error, ALLOY_VIEW_ERROR_INVALID, "partition property %s is not JSON: %s",
-                 ALLOY_VIEW_KEY_PARTITIONS, local->message);
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
-    return fail (error, ALLOY_VIEW_ERROR_INVALID, "partition property %s is no JSON array",
-                 ALLOY_VIEW_KEY_PARTITIONS);
-  array = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      AlloyViewSlice *slice = parse_slice (json_array_get_element (array, i), i, error);
-
-      if (slice == NULL)
-        return NULL;
-      g_ptr_array_add (slices, slice);
-    }
-  return g_steal_pointer (&slices);
-}
-
-AlloyViewShare *
-alloy_view_share_parse (GHashTable *partition_properties, GError **error)
-{
-  g_autoptr(AlloyViewShare) share = g_new0 (AlloyViewShare, 1);
-  GHashTable *p = partition_properties;
-  const char *dataset, *schema, *generation, *partitions;
-  guint64 root_version, loci_count, skip_index;
-
-  if ((dataset = get_required (p, ALLOY_VIEW_KEY_DATASET, error)) == NULL ||
-      (schema = get_required (p, ALLOY_VIEW_KEY_SCHEMA, error)) == NULL ||
-      !get_decimal (p, ALLOY_VIEW_KEY_ROOT_VERSION, 1, G_MAXINT32, &root_version, error) ||
-      !get_decimal (p, ALLOY_VIEW_KEY_LOCI_COUNT, 1, G_MAXINT32, &loci_count, error) ||
-      !get_decimal (p, ALLOY_VIEW_KEY_SKIP_INDEX, 0, loci_count - 1, &skip_index, error) ||
-      (generation = get_required (p, ALLOY_VIEW_KEY_GENERATION, error)) == NULL ||
-      (partitions = get_required (p, ALLOY_VIEW_KEY_PARTITIONS, error)) == NULL)
-    return NULL;
-  if (!is_sha256_hex (generation))
-    return fail (error, ALLOY_VIEW_ERROR_INVALID,
-                 "partition property %s is '%s': expected a SHA-256 in lower-case hex",
-                 ALLOY_VIEW_KEY_GENERATION, generation);
-
-  share->slices = parse_slices (partitions, error);
-  if (share->slices == NULL)
-    return NULL;
-  share->dataset = g_strdup (dataset);
-  share->schema = g_strdup (schema);
-  share->root_version = (gint32) root_version;
-  share->skip_index = (guint) skip_index;
-  share->loci_count = (guint) loci_count;
-  share->generation = g_strdup (generation);
-  return g_steal_pointer (&share);
 }
 
 /* Layout */
@@ -832,10 +633,10 @@ alloy_view_plan (const AlloyViewRequest *request, const AlloyViewPlanInput *inpu
   g_return_val_if_fail (input->replication >= 1 && input->root_version >= 1, NULL);
 
   if (input->peers->len == 0)
-    return fail (error, ALLOY_VIEW_ERROR_NOT_READY, "no live peer to serve the view yet");
+    return alloy_view_fail (error, ALLOY_VIEW_ERROR_NOT_READY, "no live peer to serve the view yet");
   /* skipIndex and the loci count travel as int32 in spirit (Burst's Java). */
   if (input->peers->len > G_MAXINT32 / input->replication)
-    return fail (error, ALLOY_VIEW_ERROR_FAILED, "%u peers x %u loci is too many loci",
+    return alloy_view_fail (error, ALLOY_VIEW_ERROR_FAILED, "%u peers x %u loci is too many loci",
                  input->peers->len, input->replication);
 
   holdings_init (&holdings, input);
@@ -848,7 +649,7 @@ alloy_view_plan (const AlloyViewRequest *request, const AlloyViewPlanInput *inpu
       n_selected += selected[k];
     }
   if (selection->path != NULL && n_selected == 0)
-    return fail (error, ALLOY_VIEW_ERROR_INVALID, "dataset %s has no file %s",
+    return alloy_view_fail (error, ALLOY_VIEW_ERROR_INVALID, "dataset %s has no file %s",
                  selection->dataset, selection->path);
 
   loci = lay_out (&holdings, selected, input->replication);

@@ -22,6 +22,12 @@ typedef enum {
   ALLOY_VIEW_ERROR_STALE,     /* serving: a locus's partition changed since its view was planned */
 } AlloyViewError;
 
+/* Sets @error to a new ALLOY_VIEW_ERROR @code and returns NULL: one-line
+ * failures for the view modules. */
+ALLOY_INTERNAL
+gpointer alloy_view_fail (GError **error, AlloyViewError code, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
+
 /* Store properties and the values Alloy takes. */
 #define ALLOY_VIEW_KEY_SOURCE_NAME "burst.samplestore.source.name"
 #define ALLOY_VIEW_SOURCE_ALLOY "alloy"
