@@ -20,6 +20,7 @@
 #include <json-glib/json-glib.h>
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define N_PEERS 3
@@ -349,13 +350,34 @@ readiness_of (Fixture *fixture, guint peer)
   return g_strdup_printf ("%.*s | %s", (int) (status_end - response), response, body + 4);
 }
 
+/* The state letter of /proc/PID/stat ('T' once stopped), or 0. */
+static char
+process_state (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (process));
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (end = strrchr (stat, ')')) == NULL)
+    return 0;
+  return end[1] == ' ' ? end[2] : 0;
+}
+
+/* Signals peer @peer at once (g_subprocess_send_signal goes through GLib's
+ * worker thread, so the next view could come first); a stopped peer is
+ * waited for until the kernel shows it stopped, a killed one until gone. */
 static void
 kill_peer (Fixture *fixture, guint peer, int signal_number)
 {
-  g_subprocess_send_signal (fixture->peers[peer]->process, signal_number);
+  GSubprocess *process = fixture->peers[peer]->process;
+
+  g_assert_cmpint (kill ((pid_t) atoi (g_subprocess_get_identifier (process)), signal_number),
+                   ==, 0);
+  if (signal_number == SIGSTOP)
+    ALLOY_TEST_WAIT_UNTIL (process_state (process) == 'T', 10000);
   if (signal_number == SIGKILL)
     {
-      g_subprocess_wait (fixture->peers[peer]->process, NULL, NULL);
+      g_subprocess_wait (process, NULL, NULL);
       g_clear_pointer (&fixture->peers[peer], serve_test_daemon_free);
     }
 }
