@@ -21,9 +21,9 @@ typedef struct {
   AlloyClusterWatch *watch; /* unowned: the watch cancels before it goes */
   AlloyPeer *peer;
   char *key;
-  guint round;          /* which round the calls in flight belong to */
-  guint pending;        /* calls in flight */
-  gboolean failed;      /* a call of this round failed */
+  guint round;          /* which round the call in flight belongs to */
+  GStrv datasets;       /* this round's: asked one after another */
+  guint next;
   guint retry_ms;
   guint retry_id;
 } Learning;
@@ -47,6 +47,7 @@ static void
 learning_free (Learning *learning)
 {
   g_clear_handle_id (&learning->retry_id, g_source_remove);
+  g_strfreev (learning->datasets);
   alloy_peer_free (learning->peer);
   g_free (learning->key);
   g_free (learning);
@@ -103,6 +104,7 @@ alloy_cluster_watch_init (AlloyClusterWatch *self)
 }
 
 static void ask (AlloyClusterWatch *self, Learning *learning);
+static void ask_next (AlloyClusterWatch *self, Learning *learning);
 
 static gboolean
 on_retry (gpointer user_data)
@@ -148,27 +150,41 @@ on_inventory (GObject *source, GAsyncResult *result, gpointer user_data)
       ask_free (call);
       return;
     }
-  if (inventory != NULL)
-    alloy_view_gather_remember (self->cluster, call->dataset, learning->peer, inventory);
-  else
+  if (inventory == NULL)
     {
-      learning->failed = TRUE;
+      /* Unreachable: the rest of the round would fail alike. */
       g_debug ("learning what %s holds of dataset %s: %s", learning->key, call->dataset,
                error->message);
+      learning->retry_id = g_timeout_add (learning->retry_ms, on_retry, learning);
+      learning->retry_ms = MIN (learning->retry_ms * 2, RETRY_MAX_MS);
+      ask_free (call);
+      return;
     }
-  if (--learning->pending == 0)
+  alloy_view_gather_remember (self->cluster, call->dataset, learning->peer, inventory);
+  ask_next (self, learning);
+  ask_free (call);
+}
+
+/* The next dataset of the round, one call at a time per peer. */
+static void
+ask_next (AlloyClusterWatch *self, Learning *learning)
+{
+  Ask *call;
+
+  if (learning->datasets[learning->next] == NULL)
     {
       g_autofree char *text = alloy_peer_to_string (learning->peer);
 
-      if (!learning->failed)
-        g_info ("learned what peer %s holds", text);
-      else
-        {
-          learning->retry_id = g_timeout_add (learning->retry_ms, on_retry, learning);
-          learning->retry_ms = MIN (learning->retry_ms * 2, RETRY_MAX_MS);
-        }
+      g_info ("learned what peer %s holds", text);
+      return;
     }
-  ask_free (call);
+  call = g_new0 (Ask, 1);
+  call->watch = g_object_ref (self);
+  call->key = g_strdup (learning->key);
+  call->round = learning->round;
+  call->dataset = g_strdup (learning->datasets[learning->next++]);
+  alloy_peer_client_inventory_async (self->connector, learning->peer, call->dataset, "",
+                                     self->timeout_ms, self->cancellable, on_inventory, call);
 }
 
 /* One round: every dataset of the catalog, files only (no schema). */
@@ -176,22 +192,15 @@ static void
 ask (AlloyClusterWatch *self, Learning *learning)
 {
   g_autoptr(GPtrArray) datasets = alloy_catalog_list (self->catalog);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
 
-  learning->failed = FALSE;
-  learning->pending = datasets->len;
-  learning->round = ++self->rounds;
   for (guint i = 0; i < datasets->len; i++)
-    {
-      Ask *call = g_new0 (Ask, 1);
-
-      call->watch = g_object_ref (self);
-      call->key = g_strdup (learning->key);
-      call->round = learning->round;
-      call->dataset = g_strdup (alloy_dataset_get_name (datasets->pdata[i]));
-      alloy_peer_client_inventory_async (self->connector, learning->peer, call->dataset, "",
-                                         self->timeout_ms, self->cancellable, on_inventory,
-                                         call);
-    }
+    g_strv_builder_add (names, alloy_dataset_get_name (datasets->pdata[i]));
+  g_strfreev (learning->datasets);
+  learning->datasets = g_strv_builder_end (names);
+  learning->next = 0;
+  learning->round = ++self->rounds;
+  ask_next (self, learning);
 }
 
 /* New members are asked; members that left stop being asked. */

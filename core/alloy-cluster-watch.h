@@ -14,9 +14,10 @@ ALLOY_INTERNAL
 G_DECLARE_FINAL_TYPE (AlloyClusterWatch, alloy_cluster_watch, ALLOY, CLUSTER_WATCH, GObject)
 
 /* Whenever a member joins @cluster, asks it (getInventory, files only,
- * within @timeout_ms) about every dataset of @catalog, and remembers the
- * answers in @cluster; a member that does not answer is asked again, every
- * 5 s at first and at most every minute, while it stays a member. */
+ * within @timeout_ms, one dataset after another) about every dataset of
+ * @catalog, and remembers the answers in @cluster; a member that does not
+ * answer is asked again, every 5 s at first and at most every minute,
+ * while it stays a member. */
 ALLOY_INTERNAL
 AlloyClusterWatch *alloy_cluster_watch_new (AlloyCluster *cluster, AlloyConnector *connector,
                                             AlloyCatalog *catalog, guint timeout_ms);
