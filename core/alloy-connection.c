@@ -37,6 +37,7 @@ struct _AlloyConnection {
   gboolean finishing;
   gboolean drain_watched; /* a reference waits in the writer's drained slot */
   gboolean read_paused;   /* too much queued for a client that does not read */
+  gboolean held;          /* the handler is busy with the last frame */
   guint64 frame_offset;
   gboolean closed;
 };
@@ -167,6 +168,19 @@ finish (AlloyConnection *self, const char *reason)
 
 static void read_next (AlloyConnection *self);
 
+/* The next frame is read unless the connection ends, the handler holds
+ * reading, or too much waits to be written. */
+static void
+read_next_if_free (AlloyConnection *self)
+{
+  if (self->finishing || self->closing || self->held || self->reading || self->read_paused)
+    return;
+  if (alloy_frame_writer_get_pending (self->writer) > PAUSE_READING_BYTES)
+    self->read_paused = TRUE;
+  else
+    read_next (self);
+}
+
 static gboolean
 handle_frame (AlloyConnection *self, GBytes *frame)
 {
@@ -209,13 +223,8 @@ on_frame (GObject *source, GAsyncResult *result, gpointer user_data)
                    error->message);
       finish (self, error->message);
     }
-  else if (handle_frame (self, frame) && !self->finishing && !self->closing)
-    {
-      if (alloy_frame_writer_get_pending (self->writer) > PAUSE_READING_BYTES)
-        self->read_paused = TRUE;
-      else
-        read_next (self);
-    }
+  else if (handle_frame (self, frame))
+    read_next_if_free (self);
 }
 
 static void
@@ -288,9 +297,22 @@ on_sent (gpointer user_data, const GError *error)
            alloy_frame_writer_get_pending (self->writer) < PAUSE_READING_BYTES / 2)
     {
       self->read_paused = FALSE;
-      if (!self->closing)
-        read_next (self);
+      read_next_if_free (self);
     }
+}
+
+void
+alloy_connection_hold_reading (AlloyConnection *self)
+{
+  self->held = TRUE;
+}
+
+void
+alloy_connection_release_reading (AlloyConnection *self)
+{
+  self->held = FALSE;
+  if (self->started && self->has_handler)
+    read_next_if_free (self);
 }
 
 void

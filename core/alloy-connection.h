@@ -50,6 +50,13 @@ void alloy_connection_start (AlloyConnection *self);
 ALLOY_INTERNAL
 void alloy_connection_send (AlloyConnection *self, GBytes *frame, AlloyFrameWrittenFunc written,
                             gpointer user_data);
+/* From a frame handler: read no further frame until release (a call
+ * answered asynchronously, one at a time). The client's further calls wait
+ * in the socket, as they would with a busy server. */
+ALLOY_INTERNAL
+void alloy_connection_hold_reading (AlloyConnection *self);
+ALLOY_INTERNAL
+void alloy_connection_release_reading (AlloyConnection *self);
 /* Ends the connection once what was queued is written, logging @reason. */
 ALLOY_INTERNAL
 void alloy_connection_close_after_writes (AlloyConnection *self, const char *reason);

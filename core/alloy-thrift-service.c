@@ -6,9 +6,10 @@
  * the connection goes on; a frame that does not decode ends the
  * connection, after an exception when its header could be read.
  *
- * Answering a view asks the other peers, so it takes a while: calls are
- * answered one at a time, in order, and calls that come in the meantime
- * wait in a short queue (a Finagle client sends one at a time anyway).
+ * Answering a view asks the other peers, so it takes a while: the
+ * connection reads no further call until the answer is sent, so calls are
+ * answered one at a time, in order (a Finagle client sends one at a time
+ * anyway; more wait in the socket).
  *
  * SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
@@ -19,22 +20,18 @@
 
 /* Warnings about one connection's odd calls, before they are only counted. */
 #define WARNINGS_LOGGED 10
-/* Calls a client may send before the previous ones are answered. */
-#define QUEUED_CALLS_MAX 16
 
 /* Shared with the answer in flight, which may outlive the connection. */
 typedef struct {
   AlloyConnection *connection; /* unowned; NULL once the connection closed */
   AlloySource *source;
   guint64 refused;
-  GQueue waiting; /* GBytes frames */
   gboolean answering;
 } ThriftState;
 
 static void
 thrift_state_clear (ThriftState *state)
 {
-  g_queue_clear_full (&state->waiting, (GDestroyNotify) g_bytes_unref);
   g_object_unref (state->source);
 }
 
@@ -74,8 +71,6 @@ alloy_thrift_service_refuse (AlloyConnection *connection, const AlloyThriftHeade
   return FALSE;
 }
 
-static void answer_next (ThriftState *state);
-
 typedef struct {
   ThriftState *state;
   gint32 seqid;
@@ -95,53 +90,35 @@ on_answered (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autoptr(GBytes) reply = alloy_thrift_encode_reply (pending->seqid, answer);
 
       alloy_connection_send (state->connection, reply, NULL, NULL);
-      answer_next (state);
+      alloy_connection_release_reading (state->connection);
     }
   thrift_state_unref (state);
   g_free (pending);
-}
-
-static void
-answer_next (ThriftState *state)
-{
-  while (!state->answering && state->connection != NULL && !g_queue_is_empty (&state->waiting))
-    {
-      g_autoptr(GBytes) frame = g_queue_pop_head (&state->waiting);
-      g_auto(AlloyThriftHeader) header = { 0 };
-      g_autoptr(GError) error = NULL;
-      AlloyViewRequest *request;
-      Pending *pending;
-      gsize length;
-      const guint8 *data = g_bytes_get_data (frame, &length);
-
-      request = alloy_thrift_decode_call (data, length, &header, &error);
-      if (request == NULL)
-        {
-          if (!alloy_thrift_service_refuse (state->connection, &header, error, &state->refused))
-            g_queue_clear_full (&state->waiting, (GDestroyNotify) g_bytes_unref);
-          continue;
-        }
-      pending = g_new0 (Pending, 1);
-      pending->state = g_rc_box_acquire (state);
-      pending->seqid = header.seqid;
-      state->answering = TRUE;
-      alloy_source_answer_view_async (state->source, request, on_answered, pending);
-    }
 }
 
 static gboolean
 on_frame (gpointer user_data, GBytes *frame, GError **error)
 {
   ThriftState *state = user_data;
+  g_auto(AlloyThriftHeader) header = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  AlloyViewRequest *request;
+  Pending *pending;
+  gsize length;
+  const guint8 *data = g_bytes_get_data (frame, &length);
 
-  if (g_queue_get_length (&state->waiting) >= QUEUED_CALLS_MAX)
+  request = alloy_thrift_decode_call (data, length, &header, &local_error);
+  if (request == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "more than %u calls sent before the first was answered", QUEUED_CALLS_MAX);
-      return FALSE;
+      alloy_thrift_service_refuse (state->connection, &header, local_error, &state->refused);
+      return TRUE;
     }
-  g_queue_push_tail (&state->waiting, g_bytes_ref (frame));
-  answer_next (state);
+  pending = g_new0 (Pending, 1);
+  pending->state = g_rc_box_acquire (state);
+  pending->seqid = header.seqid;
+  state->answering = TRUE;
+  alloy_connection_hold_reading (state->connection);
+  alloy_source_answer_view_async (state->source, request, on_answered, pending);
   return TRUE;
 }
 
@@ -151,7 +128,6 @@ on_closed (gpointer user_data)
   ThriftState *state = user_data;
 
   state->connection = NULL;
-  g_queue_clear_full (&state->waiting, (GDestroyNotify) g_bytes_unref);
 }
 
 static gboolean
@@ -159,7 +135,7 @@ is_busy (gpointer user_data)
 {
   ThriftState *state = user_data;
 
-  return state->answering || !g_queue_is_empty (&state->waiting);
+  return state->answering;
 }
 
 void
@@ -176,6 +152,5 @@ alloy_thrift_service_attach (AlloyConnection *connection, AlloySource *source)
 
   state->connection = connection;
   state->source = g_object_ref (source);
-  g_queue_init (&state->waiting);
   alloy_connection_set_handler (connection, &handler, state);
 }

@@ -228,6 +228,55 @@ test_thrift (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (answer->state, ==, ALLOY_VIEW_STATE_SUCCESS);
     g_assert_cmpuint (answer->loci->len, ==, 1);
   }
+
+  /* Calls sent together are answered one at a time, in order: a view, an
+   * unknown method (an exception, and the connection goes on), a view with
+   * no schema (Invalid), a view. */
+  {
+    g_autoptr(AlloyViewRequest) request = quo_request ();
+    g_autoptr(AlloyViewRequest) no_schema = quo_request ();
+    g_autoptr(GByteArray) calls = g_byte_array_new ();
+    GBytes *parts[4];
+    const gint32 seqids[] = { 11, 12, 13, 14 };
+
+    g_free (no_schema->schema_name);
+    no_schema->schema_name = g_strdup ("");
+    parts[0] = alloy_thrift_encode_call (11, request);
+    /* An EXCEPTION message, not a CALL, whose name is no method either. */
+    parts[1] = alloy_thrift_encode_exception ("getFoo", 12, 1, "x");
+    parts[2] = alloy_thrift_encode_call (13, no_schema);
+    parts[3] = alloy_thrift_encode_call (14, request);
+    for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+      {
+        g_byte_array_append (calls, g_bytes_get_data (parts[i], NULL),
+                             g_bytes_get_size (parts[i]));
+        g_bytes_unref (parts[i]);
+      }
+    send_bytes (idle, calls->data, calls->len);
+    for (guint i = 0; i < G_N_ELEMENTS (seqids); i++)
+      {
+        g_autoptr(GBytes) reply = read_frame (idle);
+        g_autoptr(AlloyViewAnswer) answer = NULL;
+        g_autoptr(GError) error = NULL;
+
+        answer = alloy_thrift_decode_reply (g_bytes_get_data (reply, NULL),
+                                            g_bytes_get_size (reply), seqids[i], &error);
+        if (i == 1)
+          {
+            g_assert_error (error, ALLOY_THRIFT_ERROR, ALLOY_THRIFT_ERROR_APPLICATION_EXCEPTION);
+            g_assert_nonnull (strstr (error->message, "unknown method 'getFoo'"));
+            continue;
+          }
+        g_assert_no_error (error);
+        if (i == 2)
+          {
+            g_assert_cmpint (answer->state, ==, ALLOY_VIEW_STATE_INVALID);
+            g_assert_cmpstr (answer->message, ==, "the view names no schema");
+          }
+        else
+          g_assert_cmpint (answer->state, ==, ALLOY_VIEW_STATE_SUCCESS);
+      }
+  }
   assert_fetch_works (fixture);
   /* Or the stop would wait out the drain period for it. */
   g_socket_close (idle, NULL);

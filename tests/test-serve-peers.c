@@ -663,6 +663,46 @@ test_inventory_over_tcp (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* A peer listed under another address that reaches itself (here a unix
+ * path spelled with "//") counts once, with a warning. */
+static void
+test_reaches_itself (Fixture *fixture, gconstpointer data)
+{
+  g_auto(GStrv) texts = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *thrift = socket_path (fixture, 0, "thrift");
+  g_autofree char *nexus = socket_path (fixture, 0, "nexus");
+  g_autofree char *schemas = NULL;
+  g_autoptr(AlloyViewAnswer) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *peers = NULL;
+
+  if (alloy_test_fixtures_dir () == NULL)
+    {
+      g_test_skip ("no fixtures");
+      return;
+    }
+  schemas = g_build_filename (alloy_test_fixtures_dir (), "schemas", NULL);
+  texts = file_texts (fixture);
+  root = make_location (fixture, "self", texts, "01");
+  config = g_strdup_printf (
+    "[alloy]\nnode-id=n1\nalloy.samplestore.location=%s\nalloy.samplestore.schema.path=%s\n"
+    "alloy.samplestore.dataset.settle=0s\ndrain-timeout=5s\n"
+    "[transport:thrift]\nplugin=transport_unix\nprotocol=thrift\npath=%s\n"
+    "[transport:nexus]\nplugin=transport_unix\nprotocol=nexus\npath=%s\n"
+    "[discovery:peers]\nplugin=discovery_static\npeers=ghost@unix:%s/%s\n",
+    root, schemas, thrift, nexus, fixture->dir, strrchr (nexus, '/'));
+  fixture->peers[0] = serve_test_daemon_start (fixture->dir, "n1", config);
+
+  answer = ask_view (fixture, 0, &error);
+  g_assert_no_error (error);
+  peers = peers_of (answer);
+  g_assert_cmpstr (peers, ==, "n1");
+  ALLOY_TEST_WAIT_UNTIL (serve_test_daemon_log_has (fixture->peers[0], "is this very peer "
+                                                    "(node-id n1): set advertise="), 10000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -675,6 +715,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/serve-peers/dead-before-any-view", Fixture, NULL, fixture_set_up,
               test_dead_before_any_view, fixture_tear_down);
+  g_test_add ("/serve-peers/reaches-itself", Fixture, NULL, fixture_set_up, test_reaches_itself,
+              fixture_tear_down);
   g_test_add ("/serve-peers/inventory-over-tcp", Fixture, NULL, fixture_set_up,
               test_inventory_over_tcp, fixture_tear_down);
   return g_test_run ();
