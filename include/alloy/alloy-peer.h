@@ -53,7 +53,8 @@ gboolean alloy_peer_equal (const AlloyPeer *a, const AlloyPeer *b);
 /* Orders by id, then host, then port: the deterministic loci order. */
 ALLOY_AVAILABLE_IN_ALL
 int alloy_peer_compare (const AlloyPeer *a, const AlloyPeer *b);
-/* `id@host:port`, the form of the static plugin's peers= entries. */
+/* `id@host:port` (`id@[v6]:port`), or `id@unix:/path` for a host written
+ * `unix:/path`: the forms of the static plugin's peers= entries. */
 ALLOY_AVAILABLE_IN_ALL
 char *alloy_peer_to_string (const AlloyPeer *peer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AlloyPeer, alloy_peer_free)
